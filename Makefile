@@ -1,0 +1,41 @@
+# Reproducible book: `make html` (set up + build), `make test` (all tests). See README.md.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+JOBS   ?= 1
+
+.PHONY: setup system html pdf validate test lint lock clean cohort
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## System packages (LaTeX, R, Chromium) for the PDF, the R cross-check and browser tests.
+system:
+	bash .ci/system-packages.sh
+
+html: $(STAMP)
+	$(PY) -m therapybook html -j $(JOBS)
+
+pdf: $(STAMP)
+	$(PY) -m therapybook pdf -j $(JOBS)
+
+validate: $(STAMP)
+	$(PY) -m therapybook validate
+
+test: system $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check src tests
+
+## Regenerate the lock file from the current virtual environment.
+lock:
+	$(PY) -m pip freeze --exclude-editable | grep -v '^therapybook' > requirements.lock
+
+clean:
+	rm -rf _build figures/*.svg figures/*.png

@@ -1,0 +1,93 @@
+"""Build the book (HTML or PDF) without ever leaving a half-written output behind.
+
+Sphinx writes into ``_build/.stage/<builder>``; only a build that succeeds with no
+warning (``-W -n --keep-going``, cell errors raised) is copied to
+``_build/<builder>``. A failed build exits non-zero, prints the traceback and leaves
+the previously published output untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from . import data
+
+
+def build_dir() -> Path:
+    """Root of the build outputs (``_build`` unless ``THERAPYBOOK_BUILD_DIR`` is set)."""
+    return Path(os.environ.get("THERAPYBOOK_BUILD_DIR", data.ROOT / "_build")).resolve()
+
+
+def _publish(stage: Path, final: Path) -> None:
+    tmp = final.with_name(final.name + ".new")
+    old = final.with_name(final.name + ".old")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.copytree(stage, tmp, symlinks=True)
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def sphinx(builder: str, *, jobs: int = 1) -> int:
+    """Run Jupyter Book's Sphinx build for ``builder`` into the staging folder."""
+    from jupyter_book.sphinx import build_sphinx
+
+    out = build_dir()
+    stage = out / ".stage" / builder
+    os.environ.setdefault("THERAPYBOOK_PROVENANCE_DIR", str(out / "provenance"))
+    overrides = {"nb_execution_cache_path": str(out / ".jupyter_cache"),
+                 "latex_individualpages": False}
+    result = build_sphinx(
+        str(data.ROOT),
+        str(stage),
+        doctreedir=str(out / ".doctrees" / builder),
+        path_config=str(data.ROOT / "_config.yml"),
+        noconfig=True,
+        confoverrides=overrides,
+        builder=builder,
+        warningiserror=True,
+        keep_going=True,
+        jobs=jobs,
+    )
+    return result if isinstance(result, int) else 2
+
+
+def html(jobs: int = 1) -> int:
+    """Build the HTML book into ``_build/html``."""
+    rc = sphinx("html", jobs=jobs)
+    if rc:
+        print(f"\nÉCHEC de la construction HTML (code {rc}) : {build_dir() / 'html'} "
+              "n'a pas été modifié.", file=sys.stderr)
+        return rc
+    _publish(build_dir() / ".stage" / "html", build_dir() / "html")
+    print(f"Livre HTML : {build_dir() / 'html' / 'index.html'}")
+    return 0
+
+
+def pdf(jobs: int = 1) -> int:
+    """Build the LaTeX sources and compile them with xelatex into ``_build/pdf/livre.pdf``."""
+    rc = sphinx("latex", jobs=jobs)
+    if rc:
+        print(f"\nÉCHEC de la construction LaTeX (code {rc}).", file=sys.stderr)
+        return rc
+    stage = build_dir() / ".stage" / "latex"
+    proc = subprocess.run(
+        ["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error", "livre.tex"],
+        cwd=stage, capture_output=True, text=True,
+    )
+    if proc.returncode:
+        print(proc.stdout[-6000:], file=sys.stderr)
+        print(f"\nÉCHEC de la compilation LaTeX : voir {stage / 'livre.log'}", file=sys.stderr)
+        return proc.returncode
+    final = build_dir() / "pdf"
+    final.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(stage / "livre.pdf", final / "livre.pdf.new")
+    (final / "livre.pdf.new").replace(final / "livre.pdf")
+    print(f"Livre PDF : {final / 'livre.pdf'}")
+    return 0
