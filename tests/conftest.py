@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,3 +31,34 @@ def copy_book(dest: Path) -> Path:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+def run(book: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess:
+    """Run ``python -m therapybook ARGS`` on the scratch book ``book``."""
+    env = dict(os.environ, THERAPYBOOK_ROOT=str(book), THERAPYBOOK_FIGURES=str(book / "figures"),
+               THERAPYBOOK_BUILD_DIR=str(book / "_build"), **env_extra)
+    env.pop("THERAPYBOOK_PROVENANCE_DIR", None)
+    return subprocess.run([sys.executable, "-m", "therapybook", *args], cwd=book, env=env,
+                          capture_output=True, text=True)
+
+
+def executed(proc: subprocess.CompletedProcess) -> list[str]:
+    """Chapters (paths without suffix) that a build executed."""
+    return re.findall(r"(\S+)\.md: Executing notebook", proc.stdout + proc.stderr)
+
+
+def page(book: Path, doc: str) -> str:
+    """HTML of the published page ``doc`` (e.g. ``chapters/these/07-infections``)."""
+    return (book / "_build" / "html" / f"{doc}.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory) -> Path:
+    """A scratch copy of the book, built once in HTML for the whole test session.
+
+    Tests that modify it must restore what they change.
+    """
+    book = copy_book(tmp_path_factory.mktemp("book"))
+    proc = run(book, "html")
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-5000:]
+    return book

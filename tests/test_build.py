@@ -3,42 +3,15 @@ errors, cache invalidation on data change, loud failures, and the French PDF."""
 
 from __future__ import annotations
 
-import os
-import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_book
+from conftest import executed, page, run
 
 pytestmark = pytest.mark.build
 INFECTIONS = "chapters/these/07-infections"
-
-
-def run(book: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, THERAPYBOOK_ROOT=str(book), THERAPYBOOK_FIGURES=str(book / "figures"),
-               THERAPYBOOK_BUILD_DIR=str(book / "_build"))
-    env.pop("THERAPYBOOK_PROVENANCE_DIR", None)
-    return subprocess.run([sys.executable, "-m", "therapybook", *args], cwd=book, env=env,
-                          capture_output=True, text=True)
-
-
-def executed(proc: subprocess.CompletedProcess) -> list[str]:
-    return re.findall(r"(\S+)\.md: Executing notebook", proc.stdout + proc.stderr)
-
-
-@pytest.fixture(scope="module")
-def book(tmp_path_factory) -> Path:
-    book = copy_book(tmp_path_factory.mktemp("book"))
-    proc = run(book, "html")
-    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-5000:]
-    return book
-
-
-def page(book: Path, doc: str) -> str:
-    return (book / "_build" / "html" / f"{doc}.html").read_text(encoding="utf-8")
 
 
 def test_clean_build_shows_french_book_with_full_toc(book):
