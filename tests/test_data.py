@@ -133,3 +133,42 @@ def test_validate_collects_without_raising(package):
 def test_shipped_data_is_valid():
     """Every file under data/ respects the real descriptor."""
     assert data.validate() == []
+
+
+def with_rules(package, rules):
+    desc = json.loads(data.DESCRIPTOR.read_text())
+    desc["resources"][0]["schema"] = {**SCHEMA, "rules": rules}
+    data.DESCRIPTOR.write_text(json.dumps(desc))
+
+
+def test_rule_together(package):
+    with_rules(package, [{"rule": "together", "fields": ["n", "x"]}])
+    msg = str(violation(package, "id,n,x,flag,kind\np1,1,,true,a\n"))
+    assert "together" in msg and "ligne 2" in msg and "« x »" in msg
+
+
+def test_rule_empty_when(package):
+    with_rules(package, [{"rule": "empty_when", "fields": ["x"], "when": {"kind": ["b"]}}])
+    msg = str(violation(package, "id,n,x,flag,kind\np1,1,2,true,b\n"))
+    assert "empty_when" in msg and "doit être vide" in msg
+
+
+def test_rule_required_when(package):
+    with_rules(package, [{"rule": "required_when", "fields": ["x"], "when": {"kind": ["a"]}}])
+    msg = str(violation(package, "id,n,x,flag,kind\np1,1,,true,a\n"))
+    assert "required_when" in msg and "ligne 2" in msg
+
+
+def test_rule_nonempty_groups(package):
+    with_rules(package, [{"rule": "nonempty_groups", "field": "kind", "values": ["a", "b"]}])
+    msg = str(violation(package, "id,n,x,flag,kind\np1,1,1,true,a\n"))
+    assert "nonempty_groups" in msg and "« b »" in msg
+
+
+def test_rule_sum(package):
+    with_rules(package, [{"rule": "sum", "value": "n", "key": "kind", "total": "a",
+                          "parts": ["b"], "match": ["flag"]}])
+    package("id,n,x,flag,kind\np1,3,1,true,a\np2,3,1,true,b\n")
+    assert len(data.load("t")) == 2
+    msg = str(violation(package, "id,n,x,flag,kind\np1,4,1,true,a\np2,3,1,true,b\n"))
+    assert "sum" in msg and "ligne 2" in msg

@@ -4,6 +4,17 @@ The descriptor (a Frictionless Data Package with Table Schemas) is the single
 description of every CSV: fields, types, units, constraints and provenance.
 :func:`load` reads one resource and validates it; any violation raises
 :class:`DataValidationError` whose message names file, row, column, value and rule.
+
+Besides Table Schema's field constraints, primary and foreign keys, a schema may list
+cross-field ``rules`` (an extension of this project), checked row by row or per table:
+
+- ``{"rule": "together", "fields": [a, b]}`` — on each row, all empty or all filled;
+- ``{"rule": "empty_when", "fields": [a], "when": {col: [v, ...]}}`` — ``a`` must be
+  empty on rows where ``col`` takes one of the values; ``"required_when"`` — must be filled;
+- ``{"rule": "nonempty_groups", "field": col, "values": [v, ...]}`` — each value occurs;
+- ``{"rule": "sum", "value": col, "key": col, "total": v, "parts": [v, ...],
+  "match": [cols], "where": {col: [v, ...]}}`` — among rows sharing the ``match`` columns
+  (and passing ``where``), the row whose ``key`` is ``total`` equals the sum of the part rows.
 """
 
 from __future__ import annotations
@@ -259,7 +270,68 @@ def validate_rows(
     pk = schema.get("primaryKey")
     if pk:
         violations += _unique(shown, [pk] if isinstance(pk, str) else list(pk), columns)
+    for rule in schema.get("rules", []):
+        violations += _check_rule(shown, rule, columns, len(rows))
     return violations, columns
+
+
+def _matches(columns: dict[str, list[object]], i: int, when: dict) -> bool:
+    return all(str(columns[col][i]).lower() in {str(v).lower() for v in values}
+               if columns[col][i] is not None else None in values
+               for col, values in when.items())
+
+
+def _check_rule(shown: str, rule: dict, columns: dict[str, list[object]], n: int
+                ) -> list[Violation]:
+    kind = rule["rule"]
+    out: list[Violation] = []
+    if kind == "together":
+        fields = rule["fields"]
+        for i in range(n):
+            filled = [columns[f][i] is not None for f in fields]
+            if any(filled) and not all(filled):
+                empty = [f for f, ok in zip(fields, filled, strict=True) if not ok]
+                out.append(Violation(shown, i + 2, ", ".join(empty), None, "together",
+                                     f"{', '.join(fields)} : tous remplis ou tous vides"))
+    elif kind in ("empty_when", "required_when"):
+        want_empty = kind == "empty_when"
+        cond = " ; ".join(f"{c} ∈ {{{', '.join(map(str, v))}}}" for c, v in rule["when"].items())
+        for i in range(n):
+            if not _matches(columns, i, rule["when"]):
+                continue
+            for f in rule["fields"]:
+                if (columns[f][i] is None) != want_empty:
+                    detail = "doit être vide" if want_empty else "doit être renseigné"
+                    out.append(Violation(shown, i + 2, f, None if columns[f][i] is None
+                                         else str(columns[f][i]), kind,
+                                         f"{detail} quand {cond}"))
+    elif kind == "nonempty_groups":
+        present = set(columns[rule["field"]])
+        for value in rule["values"]:
+            if value not in present:
+                out.append(Violation(shown, None, rule["field"], str(value), "nonempty_groups",
+                                     "aucune ligne pour ce groupe"))
+    elif kind == "sum":
+        groups: dict[tuple, dict[object, tuple[int, float]]] = {}
+        for i in range(n):
+            if rule.get("where") and not _matches(columns, i, rule["where"]):
+                continue
+            group = tuple(columns[c][i] for c in rule.get("match", []))
+            value = columns[rule["value"]][i]
+            if value is not None:
+                groups.setdefault(group, {})[columns[rule["key"]][i]] = (i, value)
+        for group, rows in groups.items():
+            if rule["total"] in rows and all(p in rows for p in rule["parts"]):
+                i, total = rows[rule["total"]]
+                parts = sum(rows[p][1] for p in rule["parts"])
+                if abs(parts - total) > 1e-9:
+                    out.append(Violation(
+                        shown, i + 2, rule["value"], str(total), "sum",
+                        f"le total ({'/'.join(map(str, group))}) devrait égaler la somme des "
+                        f"parties {' + '.join(map(str, rule['parts']))} = {parts:g}"))
+    else:
+        out.append(Violation(shown, None, None, None, "rules", f"règle inconnue : {kind}"))
+    return out
 
 
 def _unique(shown: str, keys: list[str], columns: dict[str, list[object]]) -> list[Violation]:
