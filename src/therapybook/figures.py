@@ -116,7 +116,8 @@ def grouped_bars(ax, table, *, colors: Sequence[str], digits: int = 0, unit: str
         bars = ax.bar(xs, values.fillna(0), width, label=str(col), color=colors[j % len(colors)],
                       hatch=(hatches[j % len(hatches)] if hatches else None), edgecolor="white")
         for x, v, bar in zip(xs, values, bars, strict=True):
-            label = "n. r." if v != v else f"{fmt.number(v, digits)}{unit}"
+            shown = fmt.number(v, digits if v % 1 else 0)  # 80 → « 80 », 55.2 → « 55,2 »
+            label = "n. r." if v != v else f"{shown}{unit}"
             ax.annotate(label, (x, 0 if v != v else bar.get_height()), ha="center",
                         va="bottom", fontsize=7, xytext=(0, 2), textcoords="offset points")
     ax.set_xticks(range(len(table)), [str(i) for i in table.index])
