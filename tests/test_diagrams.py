@@ -1,0 +1,55 @@
+"""Unit tests of the data-driven diagrams (CAR generations, domain rows)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.patches import FancyBboxPatch
+
+from therapybook import data, diagrams
+
+
+def _boxes(fig) -> list[FancyBboxPatch]:
+    return [p for p in fig.axes[0].patches if isinstance(p, FancyBboxPatch)]
+
+
+def test_wrap_label_breaks_at_spaces_and_hyphenates_long_words():
+    assert diagrams.wrap_label("CD28 ou 4-1BB", 8) == "CD28 ou\n4-1BB"
+    assert diagrams.wrap_label("Transmembranaire", 12) == "Transmem-\nbranaire"
+
+
+def test_domain_row_returns_one_centre_per_box():
+    fig, ax = plt.subplots()
+    centres = diagrams.domain_row(ax, [diagrams.Box("a"), diagrams.Box("b")], 0, width=1, gap=0)
+    assert centres == [0.5, 1.5]
+    assert len(ax.patches) == 2
+    plt.close(fig)
+
+
+def test_car_generations_draws_one_box_per_row_in_order():
+    df = pd.DataFrame({
+        "generation": [1, 1, 2, 2, 2],
+        "order": [2, 1, 1, 3, 2],
+        "domain": ["B", "A", "A", "C", "B"],
+        "region": ["intracellular", "extracellular", "extracellular",
+                   "additional_expression", "intracellular"],
+    })
+    fig = diagrams.car_generations(df)
+    boxes = _boxes(fig)
+    assert len(boxes) == 5
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts[:2] == ["A", "B"] and "1re génération" in texts and "2e génération" in texts
+    dashed = [b for b in boxes if b.get_linestyle() == "--"]
+    assert len(dashed) == 1
+    plt.close(fig)
+
+
+def test_car_generation_data_cover_both_documents():
+    df = data.load("car_generations")
+    these = df[df["source_doc"] == "these"]
+    article = df[df["source_doc"] == "article"]
+    assert sorted(these["generation"].unique()) == [1, 2]
+    assert sorted(article["generation"].unique()) == [1, 2, 3, 4]
+    gen1 = these[these["generation"] == 1].sort_values("order")["domain"].tolist()
+    assert gen1 == ["scFv", "Charnière", "Transmembranaire", "CD3ζ"]
+    assert set(df["citation"]) == {"these2023", "castillallorente2025"}
