@@ -254,7 +254,8 @@ def logrank(time, event, group) -> LogRank:
         diff = (observed - expected)[use][1:]
         vv = var[np.ix_(use, use)][1:, 1:]
         chisq = float(diff @ np.linalg.solve(vv, diff))
-    p = float(chdtrc(df, chisq)) if df >= 1 else 1.0  # R: pchisq(0, 0, lower = FALSE) = 1
+    # R: pchisq(0, 0, lower.tail = FALSE) = 1 (one group with events), NaN without events
+    p = float(chdtrc(df, chisq)) if df >= 1 else (1.0 if df == 0 else NA)
     return LogRank(chisq=chisq, df=df, p=p, groups=tuple(levels.tolist()),
                    observed=tuple(observed.tolist()), expected=tuple(expected.tolist()))
 
