@@ -66,6 +66,10 @@ def html(jobs: int = 1) -> int:
               "n'a pas été modifié.", file=sys.stderr)
         return rc
     _publish(build_dir() / ".stage" / "html", build_dir() / "html")
+    manifest = build_dir() / "html" / "provenance.json"
+    if manifest.exists():  # written by therapybook.manifest
+        shutil.copyfile(manifest, build_dir() / "provenance.json.new")
+        (build_dir() / "provenance.json.new").replace(build_dir() / "provenance.json")
     print(f"Livre HTML : {build_dir() / 'html' / 'index.html'}")
     return 0
 
