@@ -29,6 +29,7 @@ from scipy.special import chdtrc, ndtri
 #: R's default tolerance, ``sqrt(.Machine$double.eps)``.
 TOL = float(np.sqrt(np.finfo(float).eps))
 NA = float("nan")
+Z95 = float(ndtri(0.975))
 
 __all__ = ["KaplanMeier", "LogRank", "kaplan_meier", "logrank", "r_format", "r_signif",
            "median_row", "TOL"]
@@ -47,7 +48,7 @@ def _timefix(time: np.ndarray) -> np.ndarray:
     return cuts[np.searchsorted(cuts, time, side="right") - 1]
 
 
-def _as_arrays(time, event) -> tuple[np.ndarray, np.ndarray]:
+def _as_arrays(time, event, fix: bool = True) -> tuple[np.ndarray, np.ndarray]:
     t = np.asarray(time, dtype=float)
     e = np.asarray(event)
     if e.dtype == object:
@@ -61,7 +62,23 @@ def _as_arrays(time, event) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("temps manquant (NaN) : filtrez la population d'analyse d'abord")
     if (t < 0).any():
         raise ValueError("temps négatif")
-    return _timefix(t), e
+    return (_timefix(t) if fix else t), e
+
+
+def _distinct(t: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct times after R's ``timefix`` with their event and subject counts (sorted)."""
+    order = np.argsort(t, kind="stable")
+    ts, es = t[order], e[order]
+    dy = np.diff(ts)
+    new = dy > 0
+    if new.any():  # aeqSurv: gaps between distinct times within tolerance are not new times
+        gaps = dy[new]
+        mean = np.mean(np.abs(np.concatenate((ts[:1], ts[1:][new]))))
+        new[new] = (gaps > TOL) & (gaps / mean > TOL)
+    starts = np.flatnonzero(np.concatenate(([True], new)))
+    d = np.add.reduceat(es.astype(np.int64), starts)
+    total = np.diff(np.append(starts, ts.size))
+    return ts[starts], d, total
 
 
 def _minmin(y: np.ndarray, x: np.ndarray) -> float:
@@ -179,18 +196,15 @@ def kaplan_meier(time, event, conf_level: float = 0.95) -> KaplanMeier:
     ``time`` ≥ 0 (deaths at time 0 allowed), ``event`` truthy = event, falsy = censored.
     Times equal within R's tolerance are merged first (R's ``timefix``).
     """
-    t, e = _as_arrays(time, event)
-    ut, inv = np.unique(t, return_inverse=True)
-    k = ut.size
-    d = np.bincount(inv, weights=e, minlength=k).astype(np.int64)
-    total = np.bincount(inv, minlength=k).astype(np.int64)
+    t, e = _as_arrays(time, event, fix=False)
+    ut, d, total = _distinct(t, e)
     c = total - d
     n_risk = t.size - np.concatenate(([0], np.cumsum(total)[:-1]))
     surv = np.cumprod((n_risk - d) / n_risk)
     with np.errstate(divide="ignore", invalid="ignore"):
         inc = np.where(d > 0, d / (n_risk * (n_risk - d)), 0.0)
         std_err = np.sqrt(np.cumsum(inc))
-        z = ndtri(1 - (1 - conf_level) / 2)
+        z = Z95 if conf_level == 0.95 else ndtri(1 - (1 - conf_level) / 2)
         s = np.where(surv == 0, np.nan, surv)
         lower = np.exp(np.log(s) - z * std_err)
         upper = np.minimum(np.exp(np.log(s) + z * std_err), 1.0)
