@@ -1,0 +1,77 @@
+"""Sphinx extension: the HTML book loads nothing from outside its own folder.
+
+- MathJax (which Sphinx loads from a CDN by default) is served from the build: a
+  copy of MathJax 3 ships in the Python package ``django-static-mathjax`` (pinned in
+  the lock file); the pages that contain mathematics load ``_static/mathjax/tex-chtml.js``.
+- sphinx-thebe (live code, disabled in this book) writes a CDN address into every
+  page and a Binder configuration; its scripts and configuration are dropped.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+MATHJAX_ENTRY = "tex-chtml.js"
+#: What tex-chtml.js may load lazily: fonts, TeX extensions (autoload), menu, a11y.
+MATHJAX_PARTS = [MATHJAX_ENTRY, "output/chtml/fonts/woff-v2", "input/tex/extensions", "ui",
+                 "a11y", "adaptors"]
+
+
+def mathjax_source() -> Path:
+    """Folder of MathJax's ``es5`` distribution inside the installed package."""
+    import mathjax  # django-static-mathjax
+
+    return Path(mathjax.__file__).resolve().parent / "static" / "mathjax" / "es5"
+
+
+def _config(app: Sphinx, config: Config) -> None:
+    config.mathjax_path = f"mathjax/{MATHJAX_ENTRY}"
+
+
+def _drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    scripts = context.get("script_files")
+    if scripts is None:
+        return
+    keep = [s for s in scripts
+            if "THEBE_JS_URL" not in (getattr(s, "attributes", {}).get("body") or "")
+            and "sphinx-thebe" not in str(s)]
+    scripts[:] = keep
+    css = context.get("css_files")
+    if css is not None:
+        css[:] = [c for c in css if "sphinx-thebe" not in str(c)]
+
+
+def _drop_thebe_config(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for node in list(doctree.findall(nodes.raw)):
+        if "x-thebe-config" in node.astext() or "kernelName =" in node.astext():
+            node.parent.remove(node)
+
+
+def _copy_mathjax(app: Sphinx, exc: Exception | None) -> None:
+    if exc is not None or app.builder.format != "html":
+        return
+    has_math = any(app.env.get_domain("math").data.get("has_equations", {}).values())
+    target = Path(app.outdir) / "_static" / "mathjax"
+    shutil.rmtree(target, ignore_errors=True)
+    if not has_math:
+        return
+    src = mathjax_source()
+    for part in MATHJAX_PARTS:
+        if (src / part).is_dir():
+            shutil.copytree(src / part, target / part)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src / part, target / part)
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _config)
+    app.connect("html-page-context", _drop_thebe)
+    app.connect("doctree-resolved", _drop_thebe_config, priority=900)  # after sphinx-thebe
+    app.connect("build-finished", _copy_mathjax)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
