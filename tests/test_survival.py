@@ -146,3 +146,20 @@ def test_logrank_degenerate():
     assert one.df == 1
     none = survival.logrank([1, 2, 3], [0, 0, 0], ["a", "b", "b"])
     assert none.df == -1 and none.chisq == 0 and math.isnan(none.p)
+
+
+def test_median_ci_text_and_pandas_inputs():
+    import pandas as pd
+
+    df = pd.DataFrame({"t": pd.array([0, 0, 1, 3.81, 4, 6, 8], dtype="Float64"),
+                       "e": pd.array([True, True, True, True, False, True, False],
+                                     dtype="boolean"),
+                       "g": ["adc"] * 7})
+    km = survival.kaplan_meier(df["t"], df["e"])
+    assert survival.median_ci_text(km) == "3,81 (0 – NA)"
+    other = survival.kaplan_meier([2.53, 3.88, 5, 9, 12], [1, 1, 1, 1, 0])
+    text = survival.median_ci_text({"bispecific": other, "adc": km})
+    # R: print(survfit(Surv(t, e) ~ g)) → "5.00 3.88 NA" and "3.81 0.00 NA"
+    assert text == {"bispecific": "5,00 (3,88 – NA)", "adc": "3,81 (0,00 – NA)"}
+    assert survival.median_ci_text(km, na="non atteinte", decimal=".") == "3.81 (0 – non atteinte)"
+    assert survival.logrank(df["t"], df["e"], pd.Series(["a", "b"] * 3 + ["a"])).df == 1

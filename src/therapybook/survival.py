@@ -32,7 +32,7 @@ NA = float("nan")
 Z95 = float(ndtri(0.975))
 
 __all__ = ["KaplanMeier", "LogRank", "kaplan_meier", "logrank", "r_format", "r_signif",
-           "median_row", "TOL"]
+           "median_row", "median_ci_text", "TOL"]
 
 
 def _timefix(time: np.ndarray) -> np.ndarray:
@@ -326,3 +326,20 @@ def median_row(curves: Mapping[str, KaplanMeier], digits: int = 3,
     }
     return {k: {"n": str(curves[k].n), "events": str(curves[k].events),
                 **{c: v[i] for c, v in cols.items()}} for i, k in enumerate(names)}
+
+
+def median_ci_text(curves: Mapping[str, KaplanMeier] | KaplanMeier, *, decimal: str = ",",
+                   sep: str = " – ", na: str = "NA") -> dict[str, str] | str:
+    """« 3,81 (0,00 – NA) »: median (95 % CI) as R prints it, in French by default.
+
+    Pass the curves of one stratified fit together (a dict): R formats each column
+    jointly, which is why the thesis prints « 0,00 » next to « 5,16 ». A single
+    curve gives a single string. ``na`` replaces R's NA (e.g. « non atteinte »).
+    """
+    single = isinstance(curves, KaplanMeier)
+    rows = median_row({"": curves} if single else curves, decimal=decimal)
+    out = {}
+    for name, r in rows.items():
+        med, lo, hi = (na if v == "NA" else v for v in list(r.values())[2:])
+        out[name] = f"{med} ({lo}{sep}{hi})"
+    return out[""] if single else out
