@@ -163,3 +163,12 @@ def test_median_ci_text_and_pandas_inputs():
     assert text == {"bispecific": "5,00 (3,88 – NA)", "adc": "3,81 (0,00 – NA)"}
     assert survival.median_ci_text(km, na="non atteinte", decimal=".") == "3.81 (0 – non atteinte)"
     assert survival.logrank(df["t"], df["e"], pd.Series(["a", "b"] * 3 + ["a"])).df == 1
+
+
+def test_kaplan_meier_by_groups_like_survfit_strata():
+    t = np.array([1, 2, 3, 4, 5, 6], float)
+    e = np.array([1, 1, 0, 1, 1, 0])
+    g = np.array(["b", "a", "b", "a", "b", "a"])
+    by = survival.kaplan_meier_by(t, e, g)
+    assert list(by) == ["a", "b"] and all(type(k) is str for k in by)
+    assert np.allclose(by["a"].surv, survival.kaplan_meier(t[g == "a"], e[g == "a"]).surv)

@@ -71,6 +71,8 @@ def datasets() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         if kind == 0:  # continuous times rounded to 2 decimals, moderate censoring
             t = np.round(rng.exponential(6, n), 2)
             e = rng.random(n) < rng.uniform(0.3, 0.9)
+            if i % 16 == 0:  # times equal within R's tolerance (timefix merges them)
+                t[1], t[2] = t[0] * (1 + 1e-10), t[0] + 1e-9
         elif kind == 1:  # integer months: many ties of events and censorings
             t = rng.integers(0, 15, n).astype(float)
             e = rng.random(n) < rng.uniform(0.3, 0.9)
@@ -155,6 +157,11 @@ def test_many_datasets_cover_the_corner_cases(r_results):
     assert sum(f.events == 0 for f in fits.values()) >= 5
     assert sum(not np.isnan(f.median) for f in fits.values()) >= 100
     assert sum(f.median_lower == 0 for f in fits.values()) >= 1
+    assert sum(f.time.size < np.unique(t).size for f, (t, _, _) in
+               zip(fits.values(), data.values(), strict=True)) >= 10
+    differ = sum(not np.isclose(f.median, f.quantile(0.5)[0], equal_nan=True)
+                 for f in fits.values())
+    assert differ >= 3  # print() and quantile() disagree on plateaus ending at 0.5
 
 
 def test_survfit_table_equals_r(r_results):
@@ -182,8 +189,7 @@ def test_printed_medians_equal_r_at_3_digits(r_results):
         row = km.r_print()
         assert " ".join([row["median"], row["0.95LCL"], row["0.95UCL"]]) == r["print"], name
         if "printstrata" in r:
-            strata = {lv: survival.kaplan_meier(t[g == lv], e[g == lv]) for lv in np.unique(g)}
-            rows = survival.median_row(strata)
+            rows = survival.median_row(survival.kaplan_meier_by(t, e, g))
             mine = ";".join(" ".join([v["median"], v["0.95LCL"], v["0.95UCL"]])
                             for v in rows.values())
             assert mine == r["printstrata"], name

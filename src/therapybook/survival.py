@@ -31,8 +31,8 @@ TOL = float(np.sqrt(np.finfo(float).eps))
 NA = float("nan")
 Z95 = float(ndtri(0.975))
 
-__all__ = ["KaplanMeier", "LogRank", "kaplan_meier", "logrank", "r_format", "r_signif",
-           "median_row", "median_ci_text", "TOL"]
+__all__ = ["KaplanMeier", "LogRank", "kaplan_meier", "kaplan_meier_by", "logrank",
+           "r_format", "r_signif", "median_row", "median_ci_text", "TOL"]
 
 
 def _timefix(time: np.ndarray) -> np.ndarray:
@@ -65,13 +65,14 @@ def _as_arrays(time, event, fix: bool = True) -> tuple[np.ndarray, np.ndarray]:
     return (_timefix(t) if fix else t), e
 
 
-def _distinct(t: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _distinct(t: np.ndarray, e: np.ndarray,
+              fix: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct times after R's ``timefix`` with their event and subject counts (sorted)."""
     order = np.argsort(t, kind="stable")
     ts, es = t[order], e[order]
     dy = np.diff(ts)
     new = dy > 0
-    if new.any():  # aeqSurv: gaps between distinct times within tolerance are not new times
+    if fix and new.any():  # aeqSurv: gaps between distinct times within tolerance are not new times
         gaps = dy[new]
         mean = np.mean(np.abs(np.concatenate((ts[:1], ts[1:][new]))))
         new[new] = (gaps > TOL) & (gaps / mean > TOL)
@@ -195,9 +196,27 @@ def kaplan_meier(time, event, conf_level: float = 0.95) -> KaplanMeier:
 
     ``time`` ≥ 0 (deaths at time 0 allowed), ``event`` truthy = event, falsy = censored.
     Times equal within R's tolerance are merged first (R's ``timefix``).
+    For the curves of ``survfit(... ~ group)`` use :func:`kaplan_meier_by`.
     """
     t, e = _as_arrays(time, event, fix=False)
-    ut, d, total = _distinct(t, e)
+    return _km(t, e, conf_level, fix=True)
+
+
+def kaplan_meier_by(time, event, group, conf_level: float = 0.95) -> dict[str, KaplanMeier]:
+    """R's ``survfit(Surv(time, event) ~ group)``: one curve per group (sorted levels).
+
+    Same as :func:`kaplan_meier` per group, except that R's ``timefix`` merges near-equal
+    times over the whole data set first (it can move a midpoint median in the 10th digit).
+    """
+    t, e = _as_arrays(time, event, fix=True)
+    g = np.asarray(group)
+    if g.shape != t.shape:
+        raise ValueError("group doit avoir la longueur de time")
+    return {lv: _km(t[g == lv], e[g == lv], conf_level, fix=False) for lv in np.unique(g).tolist()}
+
+
+def _km(t: np.ndarray, e: np.ndarray, conf_level: float, fix: bool) -> KaplanMeier:
+    ut, d, total = _distinct(t, e, fix)
     c = total - d
     n_risk = t.size - np.concatenate(([0], np.cumsum(total)[:-1]))
     surv = np.cumprod((n_risk - d) / n_risk)
