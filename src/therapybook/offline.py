@@ -5,6 +5,7 @@
   the lock file); the pages that contain mathematics load ``_static/mathjax/tex-chtml.js``.
 - sphinx-thebe (live code, disabled in this book) writes a CDN address into every
   page and a Binder configuration; its scripts and configuration are dropped.
+- The colour mode is set (light), so the theme's script logs no console error.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ def mathjax_source() -> Path:
 
 def _config(app: Sphinx, config: Config) -> None:
     config.mathjax_path = f"mathjax/{MATHJAX_ENTRY}"
+    # sphinx-book-theme leaves the colour mode empty, which the pydata theme's script
+    # reports as a console error on a first visit; the book's figures are drawn on white.
+    config.html_context.setdefault("default_mode", "light")
 
 
 def _drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

@@ -1,0 +1,239 @@
+"""Real-browser checks of the built HTML book (Debian's Chromium driven by Playwright).
+
+The session's ``book`` build is served on 127.0.0.1 by a ``http.server`` thread and
+every page is opened in headless Chromium (``/usr/bin/chromium``: nothing downloads a
+browser; never run ``playwright install``). Checked on every page, whatever chapters
+exist: no console error, no failed request, no request leaving localhost (each one is
+recorded and aborted), every image decoded with a non-zero natural size, alt text on
+every figure image, every internal link and anchor resolving. French search finds a
+term's page. Screenshots of the home page, the Kaplan-Meier chapter and the CAR-T
+pathway chapter are saved under ``_build/test-artifacts/screenshots/`` (or
+``$THERAPYBOOK_TEST_ARTIFACTS/screenshots``); the path is printed.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.build
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = {
+    "accueil": "index",
+    "kaplan-meier": "chapters/these/06-etude-retrospective",
+    "parcours-car-t": "chapters/article/05-parcours",
+}
+CDN = re.compile(r"unpkg\.com|jsdelivr|cdnjs|googleapis|gstatic|mybinder|polyfill\.io")
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+# Runs in the page: force lazy images to load, wait for every decode, report them.
+IMAGES_JS = """async () => {
+  const imgs = Array.from(document.images);
+  imgs.forEach(i => { i.loading = 'eager'; });
+  await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+  return imgs.map(i => ({src: i.currentSrc || i.src, width: i.naturalWidth,
+                         height: i.naturalHeight, alt: i.getAttribute('alt'),
+                         inFigure: !!i.closest('figure')}));
+}"""
+PAGE_JS = """() => ({
+  ids: Array.from(document.querySelectorAll('[id],[name]'))
+    .map(e => e.id || e.getAttribute('name')),
+  links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
+  svgs: Array.from(document.querySelectorAll('figure svg, .figure svg')).map(s => {
+    const r = s.getBoundingClientRect(); return [r.width, r.height]; }),
+})"""
+
+
+def artifacts_dir() -> Path:
+    base = Path(os.environ.get("THERAPYBOOK_TEST_ARTIFACTS", ROOT / "_build" / "test-artifacts"))
+    return base / "screenshots"
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep the test output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(book):
+    """Base URL of the built book served on localhost."""
+    html = book / "_build" / "html"
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(_QuietHandler, directory=str(html)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", html
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} absent : lancer `bash .ci/system-packages.sh` (paquet chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+class Recorder:
+    """Console errors, failed requests and off-localhost requests of one browser context."""
+
+    def __init__(self, context):
+        self.problems: list[str] = []
+        self.page_url = ""
+        context.route("**/*", self._route)
+
+    def _route(self, route):
+        host = urlsplit(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.problems.append(f"{self.page_url}: requête hors localhost {route.request.url}")
+            route.abort()
+
+    def watch(self, page) -> None:
+        page.on("console", lambda m: m.type == "error" and self.problems.append(
+            f"{self.page_url}: erreur console {m.text} ({m.location.get('url')})"))
+        page.on("pageerror", lambda e: self.problems.append(f"{self.page_url}: exception JS {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(
+            f"{self.page_url}: requête échouée {r.url} ({r.failure})"))
+        page.on("response", lambda r: r.status >= 400 and self.problems.append(
+            f"{self.page_url}: HTTP {r.status} pour {r.url}"))
+
+
+def pages_of(html: Path) -> list[str]:
+    return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
+                  if not p.relative_to(html).parts[0].startswith("_"))
+
+
+@pytest.fixture(scope="module")
+def crawl(site, browser):
+    """Open every page once; return (problems, images, ids per page, links per page)."""
+    base, html = site
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR",
+                                  service_workers="block")
+    rec = Recorder(context)
+    page = context.new_page()
+    rec.watch(page)
+    images, ids, links, svgs = {}, {}, {}, {}
+    for rel in pages_of(html):
+        rec.page_url = rel
+        page.goto(base + rel, wait_until="networkidle")
+        images[rel] = page.evaluate(IMAGES_JS)
+        info = page.evaluate(PAGE_JS)
+        ids[rel], links[rel], svgs[rel] = set(info["ids"]), info["links"], info["svgs"]
+    context.close()
+    return rec.problems, images, ids, links, svgs
+
+
+def test_every_page_loads_without_error_or_outside_request(crawl, site):
+    problems, images, *_ = crawl
+    assert len(images) >= 10, f"trop peu de pages : {sorted(images)}"
+    assert problems == [], "\n".join(problems)
+
+
+def test_no_page_references_a_cdn(site):
+    _base, html = site
+    bad = []
+    for path in html.rglob("*.html"):
+        for m in CDN.finditer(path.read_text(encoding="utf-8")):
+            bad.append(f"{path.relative_to(html)}: {m.group(0)}")
+    assert bad == [], "\n".join(bad)
+
+
+def test_every_image_decodes_and_figures_have_alt_text(crawl):
+    _problems, images, _ids, _links, svgs = crawl
+    broken, no_alt = [], []
+    for rel, imgs in images.items():
+        for img in imgs:
+            if img["width"] <= 0 or img["height"] <= 0:
+                broken.append(f"{rel}: {img['src']}")
+            if img["inFigure"] and not (img["alt"] or "").strip():
+                no_alt.append(f"{rel}: {img['src']}")
+        broken += [f"{rel}: svg en ligne vide" for w, h in svgs[rel] if w <= 0 or h <= 0]
+    assert broken == [], "images non décodées :\n" + "\n".join(broken)
+    assert no_alt == [], "figures sans texte alternatif :\n" + "\n".join(no_alt)
+    assert any(img["inFigure"] for imgs in images.values() for img in imgs), "aucune figure"
+
+
+def test_every_internal_link_and_anchor_resolves(crawl, site):
+    base, html = site
+    _problems, _images, ids, links, _svgs = crawl
+    bad = []
+    for rel, hrefs in links.items():
+        for href in set(hrefs):
+            if not href.startswith(base):
+                continue  # external (DOI…): never requested by the page, not followed here
+            parts = urlsplit(href)
+            target = unquote(parts.path[len(urlsplit(base).path):]) or "index.html"
+            if target.endswith("/"):
+                target += "index.html"
+            if not (html / target).is_file():
+                bad.append(f"{rel}: lien mort {href}")
+            elif parts.fragment and target in ids and unquote(parts.fragment) not in ids[target]:
+                bad.append(f"{rel}: ancre absente {href}")
+    assert bad == [], "\n".join(sorted(bad))
+
+
+def _pages_containing(html: Path, term: str) -> set[str]:
+    found = set()
+    for rel in pages_of(html):
+        if rel in ("search.html", "genindex.html"):
+            continue
+        text = re.sub(r"<[^>]+>", " ", (html / rel).read_text(encoding="utf-8"))
+        body = text.split("</nav>")[-1] if "</nav>" in text else text
+        if term.lower() in body.lower():
+            found.add(rel)
+    return found
+
+
+@pytest.mark.parametrize("term", ["teclistamab", "hypogammaglobulinémie", "lymphodéplétion"])
+def test_french_search_finds_the_page(site, browser, term):
+    base, html = site
+    expected = _pages_containing(html, term)
+    if not expected:
+        pytest.skip(f"aucune page ne contient encore « {term} »")
+    context = browser.new_context(locale="fr-FR")
+    rec = Recorder(context)
+    page = context.new_page()
+    rec.watch(page)
+    rec.page_url = f"search.html?q={term}"
+    page.goto(f"{base}search.html?q={term}", wait_until="networkidle")
+    page.wait_for_selector("ul.search li a", timeout=20_000)
+    hits = page.eval_on_selector_all("ul.search li a", "as => as.map(a => a.href)")
+    context.close()
+    found = {urlsplit(h).path.lstrip("/") for h in hits}
+    assert found & expected, f"« {term} » : résultats {sorted(found)}, attendu un de {expected}"
+    assert rec.problems == [], "\n".join(rec.problems)
+
+
+def test_screenshots_are_saved(site, browser):
+    base, html = site
+    out = artifacts_dir()
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    Recorder(context)
+    page = context.new_page()
+    for name, doc in SCREENSHOTS.items():
+        assert (html / f"{doc}.html").exists(), doc
+        page.goto(f"{base}{doc}.html", wait_until="networkidle")
+        page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+        assert (out / f"{name}.png").stat().st_size > 10_000
+    context.close()
+    print(f"\nCaptures d'écran : {out}")
