@@ -46,11 +46,12 @@ for (f in files) {
     out(id, k, num(fit[[k]]))
   tab <- summary(fit)$table
   out(id, "table", num(tab[c("median", "0.95LCL", "0.95UCL")]))
-  q <- quantile(fit, 0.5)
-  out(id, "quantile", num(c(q$quantile, q$lower, q$upper)))
+  q <- quantile(fit, c(0.25, 0.5, 0.75))
+  out(id, "quantile", num(rbind(q$quantile, q$lower, q$upper)))
   out(id, "print", lastcols(capture.output(print(fit)), 3))
   s <- summary(fit, times = grid, extend = TRUE)
   out(id, "atrisk", num(s$n.risk))
+  out(id, "survat", num(s$surv))
   if (length(unique(d$group)) > 1) {
     sd <- survdiff(Surv(time, event) ~ group, data = d)
     out(id, "survdiff", num(c(sd$chisq, sum(sd$exp > 0) - 1, sd$pvalue)))
@@ -179,7 +180,8 @@ def test_median_and_ci_equal_r(r_results):
     for name, (t, e, _) in data.items():
         km, r = survival.kaplan_meier(t, e), res[name]
         assert close([km.median, km.median_lower, km.median_upper], nums(r["table"])), name
-        assert close(km.quantile(0.5), nums(r["quantile"])), name
+        mine = [v for p in (0.25, 0.5, 0.75) for v in km.quantile(p)]
+        assert close(mine, nums(r["quantile"])), name
 
 
 def test_printed_medians_equal_r_at_3_digits(r_results):
@@ -200,6 +202,7 @@ def test_numbers_at_risk_equal_r(r_results):
     for name, (t, e, _) in data.items():
         km = survival.kaplan_meier(t, e)
         assert close(km.at_risk(GRID), nums(res[name]["atrisk"])), name
+        assert close(km.survival_at(GRID), nums(res[name]["survat"])), name
 
 
 def test_logrank_equals_survdiff(r_results):

@@ -108,8 +108,12 @@ def _findq(x: np.ndarray, y: np.ndarray, p: float, tol: float = TOL) -> float:
     idx = np.flatnonzero(ok)
 
     def index(shift: float) -> int | None:
-        hit = np.flatnonzero(y[ok] + shift >= p)
-        return None if hit.size == 0 else int(idx[hit[0]])
+        # approx(y + shift, 1:n, p, "constant", f = 1): approx sorts the pairs by y first
+        # (the upper band is not monotone), then takes the first y >= p
+        yy = y[ok] + shift
+        order = np.argsort(yy, kind="stable")
+        pos = int(np.searchsorted(yy[order], p, side="left"))
+        return None if pos == yy.size else int(idx[order[pos]])
 
     if p == 0:
         return float(x[0])
