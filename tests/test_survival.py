@@ -172,3 +172,9 @@ def test_kaplan_meier_by_groups_like_survfit_strata():
     by = survival.kaplan_meier_by(t, e, g)
     assert list(by) == ["a", "b"] and all(type(k) is str for k in by)
     assert np.allclose(by["a"].surv, survival.kaplan_meier(t[g == "a"], e[g == "a"]).surv)
+
+
+def test_logrank_singular_variance_is_nan_where_r_stops():
+    # R: survdiff() → "Lapack routine dgesv: system is exactly singular"
+    lr = survival.logrank([1, 1], [1, 1], ["a", "b"])
+    assert lr.df == 1 and math.isnan(lr.chisq) and math.isnan(lr.p)

@@ -53,8 +53,9 @@ for (f in files) {
   out(id, "atrisk", num(s$n.risk))
   out(id, "survat", num(s$surv))
   if (length(unique(d$group)) > 1) {
-    sd <- survdiff(Surv(time, event) ~ group, data = d)
-    out(id, "survdiff", num(c(sd$chisq, sum(sd$exp > 0) - 1, sd$pvalue)))
+    sd <- tryCatch(survdiff(Surv(time, event) ~ group, data = d), error = function(e) NULL)
+    if (is.null(sd)) out(id, "survdiff", "error")
+    else out(id, "survdiff", num(c(sd$chisq, sum(sd$exp > 0) - 1, sd$pvalue)))
     sf <- survfit(Surv(time, event) ~ group, data = d)
     out(id, "printstrata", paste(lastcols(capture.output(print(sf)), 3), collapse = ";"))
   }
@@ -211,8 +212,11 @@ def test_logrank_equals_survdiff(r_results):
     for name, (t, e, g) in data.items():
         if "survdiff" not in res[name]:
             continue
-        chisq, df, p = nums(res[name]["survdiff"])
         lr = survival.logrank(t, e, g)
+        if res[name]["survdiff"] == "error":  # R: "system is exactly singular"
+            assert np.isnan(lr.chisq) and np.isnan(lr.p), name
+            continue
+        chisq, df, p = nums(res[name]["survdiff"])
         assert lr.df == df, name
         assert np.isclose(lr.chisq, chisq, rtol=1e-8, atol=1e-10), name
         assert np.isclose(lr.p, p, rtol=1e-8, atol=1e-12, equal_nan=True), name

@@ -256,7 +256,9 @@ def logrank(time, event, group) -> LogRank:
     """R's ``survdiff(Surv(time, event) ~ group)`` (rho = 0): log-rank chi-square and p.
 
     Any number of groups; equals lifelines' ``logrank_test`` /
-    ``multivariate_logrank_test`` (checked in the tests).
+    ``multivariate_logrank_test`` (checked in the tests). Where R stops with an error
+    (singular variance, e.g. every subject of the comparison dies at one time), chisq and
+    p are NaN; with no event at all, df = -1 and p is NaN, as in R.
     """
     t, e = _as_arrays(time, event)
     g = np.asarray(group)
@@ -290,7 +292,12 @@ def logrank(time, event, group) -> LogRank:
     else:
         diff = (observed - expected)[use][1:]
         vv = var[np.ix_(use, use)][1:, 1:]
-        chisq = float(diff @ np.linalg.solve(vv, diff))
+        try:
+            chisq = float(diff @ np.linalg.solve(vv, diff))
+        except np.linalg.LinAlgError:  # R stops ("system is exactly singular")
+            return LogRank(chisq=NA, df=df, p=NA, groups=tuple(levels.tolist()),
+                           observed=tuple(observed.tolist()),
+                           expected=tuple(expected.tolist()))
     # R: pchisq(0, 0, lower.tail = FALSE) = 1 (one group with events), NaN without events
     p = float(chdtrc(df, chisq)) if df >= 1 else (1.0 if df == 0 else NA)
     return LogRank(chisq=chisq, df=df, p=p, groups=tuple(levels.tolist()),
