@@ -8,10 +8,13 @@ and a value computed here agree to the last printed digit:
   ``conf.type = "log"`` 95 % pointwise band, and the median with its confidence
   limits exactly as ``print(fit)`` / ``summary(fit)$table`` report them
   (``survival:::survmean``); :meth:`KaplanMeier.quantile` follows
-  ``quantile(fit)`` (``survival:::findq``), which differs in one corner case.
+  ``quantile(fit)`` (``survival:::findq``), which differs in corner cases (a curve
+  ending exactly on 0.5, a non-monotone upper band).
+* :func:`kaplan_meier_by` — ``survfit(Surv(time, event) ~ group)``, one curve per group.
 * :func:`logrank` — ``survdiff(Surv(time, event) ~ group)`` (chi-square, df, p).
-* :func:`r_format` — numbers formatted as R prints a column (3 significant digits,
-  common decimals: ``0`` next to ``5.16`` prints ``0.00``).
+* :func:`r_format`, :func:`r_signif`, :func:`median_row`, :func:`median_ci_text` — numbers
+  as R prints them (3 significant digits; the columns of a stratified fit share their
+  decimals: ``0`` next to ``5.16`` prints ``0.00``), ``decimal=","`` for French.
 
 Not lifelines' median confidence interval: it uses the log-log transform, R's
 default is "log". Everything is plain numpy (called thousands of times by the
