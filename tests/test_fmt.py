@@ -19,6 +19,8 @@ def test_signif_like_r():
     assert fmt.signif(14.4) == "14,4"
     assert fmt.signif(float("nan")) == "NA"
     assert fmt.signif(0.0) == "0"
+    assert fmt.signif(2.5) == "2,5"
+    assert fmt.signif(1234.5) == "1230"
 
 
 def test_percent_and_counts():

@@ -37,16 +37,14 @@ def number(x: float | int | None, digits: int = 0, *, missing: str = MISSING) ->
 
 
 def signif(x: float | None, digits: int = 3, *, missing: str = "NA") -> str:
-    """Format ``x`` with ``digits`` significant digits, as R prints (``12.5`` → ``12,5``)."""
+    """``x`` with ``digits`` significant digits and no padding zero, as R prints a single
+    value (``12.49`` → ``12,5``, ``2.5`` → ``2,5``)."""
     if _is_missing(x):
         return missing
-    if x == 0:
-        return "0"
-    decimals = max(digits - 1 - math.floor(math.log10(abs(x))), 0)
-    text = f"{x:.{digits}g}"
+    text = f"{float(x):.{digits}g}"
     if "e" in text:
-        return number(float(text), decimals)
-    return number(float(text), decimals if "." in text else 0)
+        text = f"{float(text):f}".rstrip("0").rstrip(".")
+    return text.replace("-", "−").replace(".", ",")
 
 
 def percent(x: float | None, digits: int = 0, *, missing: str = MISSING) -> str:
