@@ -382,6 +382,13 @@ def _parse(name: str) -> tuple[dict, str, list[Violation], dict[str, list[object
             [Violation(shown, reader.line_num, None, None, "CSV", f"CSV illisible : {exc}")]
         ) from None
     header, rows = table[0], [r for r in table[1:] if r != []]
+    delimiter = dialect.get("delimiter", ",")
+    if delimiter == "," and len(header) == 1 and ";" in header[0]:
+        raise DataValidationError([Violation(
+            shown, 1, None, None, "séparateur « , »",
+            "une seule colonne lue : l'en-tête est séparé par « ; » (export Excel en "
+            "français ?) ; réenregistrer le "
+            "fichier en CSV UTF-8, séparateur virgule et décimales avec un point")])
     if not text.endswith("\n"):
         # A last line without newline is accepted only if it is complete; a
         # truncated line is caught by the column count or the cell checks.

@@ -1,0 +1,590 @@
+"""A corpus of broken data files, and the privacy of real-data mode.
+
+Each case breaks one data file of the session's scratch book (or, for the cohort,
+points ``THERAPYBOOK_COHORT`` at a broken copy) and checks that either the file is
+read correctly (accepted, documented formats: UTF-8 byte-order mark, CRLF line ends)
+or BOTH ``python -m therapybook validate`` and the HTML build stop with one message
+naming the file, the row, the column and the rule; that the previously published
+``_build/html`` is still there, untouched; and that no data file was modified.
+
+Cases pick their target in the descriptor (a field of the right type, a resource
+with the right rule), preferring resources that a chapter reads, so they follow the
+book as it grows. The privacy test builds the book in real-data mode on a second
+synthetic cohort with recognisable identifiers and times and scans everything the
+build publishes for them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from therapybook import sphinxext
+
+from conftest import run
+
+pytestmark = pytest.mark.build
+COHORT = "retrospective_cohort"
+ACCEPTED = "accepted"
+
+
+# --------------------------------------------------------------------------- helpers
+def descriptor(book: Path) -> dict:
+    return json.loads((book / "data" / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def resources(book: Path) -> dict[str, dict]:
+    return {r["name"]: r for r in descriptor(book)["resources"]}
+
+
+def read_by_chapters(book: Path) -> set[str]:
+    names: set[str] = set()
+    for md in (book / "chapters").rglob("*.md"):
+        code = "\n".join(sphinxext.CODE_CELL.findall(md.read_text(encoding="utf-8")))
+        names |= set(sphinxext.LOAD_CALL.findall(code))
+    return names
+
+
+def parse(text: str) -> tuple[list[str], list[list[str]]]:
+    table = list(csv.reader(io.StringIO(text, newline="")))
+    return table[0], [r for r in table[1:] if r]
+
+
+def dump(header: list[str], rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *rows])
+    return out.getvalue()
+
+
+def data_hashes(book: Path) -> dict[str, str]:
+    return {p.relative_to(book).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((book / "data").rglob("*")) if p.is_file()}
+
+
+@dataclass
+class Target:
+    """The file a case breaks: a resource of the book, and optionally one of its fields."""
+
+    resource: str
+    path: Path
+    text: str
+    field: str | None = None
+    cohort: bool = False  # broken copy passed through THERAPYBOOK_COHORT
+
+    @property
+    def table(self) -> tuple[list[str], list[list[str]]]:
+        return parse(self.text)
+
+    def row_with_value(self) -> int:
+        """Index (0-based, data rows) of the first row whose ``field`` is filled."""
+        header, rows = self.table
+        col = header.index(self.field)
+        return next(i for i, r in enumerate(rows) if r[col] != "")
+
+
+def candidates(book: Path) -> list[str]:
+    """Resource names, the cohort first, then those read by chapters, then the others."""
+    read = read_by_chapters(book)
+    names = sorted(resources(book))
+    return sorted(names, key=lambda n: (n != COHORT, n not in read, n))
+
+
+def pick(book: Path, pred: Callable[[dict, dict], bool] | None = None,
+         rule: str | None = None, text_pred: Callable[[str], bool] | None = None) -> Target:
+    """First resource (see :func:`candidates`) with a field or rule matching the predicates."""
+    res_all = resources(book)
+    for name in candidates(book):
+        res = res_all[name]
+        path = book / "data" / res["path"]
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if text_pred and not text_pred(text):
+            continue
+        if rule and not any(r.get("rule") == rule for r in res["schema"].get("rules", [])):
+            continue
+        if pred is None:
+            return Target(name, path, text, cohort=name == COHORT)
+        header, rows = parse(text)
+        for f in res["schema"]["fields"]:
+            if f["name"] in header and pred(res, f):
+                col = header.index(f["name"])
+                if any(r[col] != "" for r in rows):
+                    return Target(name, path, text, f["name"], cohort=name == COHORT)
+    pytest.skip("aucune ressource ne se prête à ce cas")
+
+
+def is_type(*kinds: str) -> Callable[[dict, dict], bool]:
+    return lambda res, f: f.get("type", "string") in kinds
+
+
+def has_constraint(key: str, kinds: tuple[str, ...] = ("integer", "number")):
+    return lambda res, f: key in f.get("constraints", {}) and f.get("type") in kinds
+
+
+@dataclass
+class Broken:
+    """What a case writes, and what the tools must say about it."""
+
+    target: Target
+    content: bytes | None  # None: the file is absent
+    rule: str  # substring of « règle « … » », or ACCEPTED
+    line: int | None = None
+    column: str | None = None
+
+
+def set_cell(t: Target, value: str, row: int | None = None) -> tuple[str, int]:
+    header, rows = t.table
+    i = t.row_with_value() if row is None else row
+    rows[i][header.index(t.field)] = value
+    return dump(header, rows), i + 2
+
+
+# --------------------------------------------------------------------------- cases
+def case_excel_fr(book):
+    t = pick(book, is_type("number"))
+    header, rows = t.table
+    numbers = {f["name"] for f in resources(book)[t.resource]["schema"]["fields"]
+               if f.get("type") == "number"}
+    idx = {i for i, h in enumerate(header) if h in numbers}
+    rows = [[c.replace(".", ",") if i in idx else c for i, c in enumerate(r)] for r in rows]
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([header, *rows])
+    return Broken(t, out.getvalue().encode("cp1252", errors="replace").decode("cp1252")
+                  .encode("utf-8"), "séparateur", 1)
+
+
+def case_decimal_comma(book):
+    t = pick(book, is_type("number"))
+    header, rows = t.table
+    i = t.row_with_value()
+    col = header.index(t.field)
+    value = rows[i][col]
+    rows[i][col] = (value + ",5") if "." not in value else value.replace(".", ",")
+    return Broken(t, dump(header, rows).encode(), "type number", i + 2, t.field)
+
+
+def case_bom(book):
+    t = pick(book)
+    return Broken(t, b"\xef\xbb\xbf" + t.text.encode("utf-8"), ACCEPTED)
+
+
+def case_crlf(book):
+    t = pick(book)
+    return Broken(t, t.text.replace("\r\n", "\n").replace("\n", "\r\n").encode(), ACCEPTED)
+
+
+def case_latin1(book):
+    t = pick(book, text_pred=lambda s: any(ord(c) > 127 and c.encode("latin-1", "ignore")
+                                           for c in s))
+    raw = t.text.encode("latin-1", errors="replace")
+    line = next(n for n, ln in enumerate(t.text.splitlines(), 1) if any(ord(c) > 127 for c in ln))
+    return Broken(t, raw, "encodage UTF-8", line)
+
+
+def case_empty(book):
+    return Broken(pick(book), b"", "fichier non vide")
+
+
+def case_header_only(book):
+    t = pick(book)
+    return Broken(t, t.text.splitlines()[0].encode() + b"\n", "au moins une ligne", 2)
+
+
+def case_missing_column(book):
+    t = pick(book, lambda res, f: True)
+    header, rows = t.table
+    col = header.index(t.field)
+    rows = [r[:col] + r[col + 1:] for r in rows]
+    return Broken(t, dump(header[:col] + header[col + 1:], rows).encode(), "colonne requise",
+                  1, t.field)
+
+
+def case_extra_column(book):
+    t = pick(book)
+    header, rows = t.table
+    return Broken(t, dump([*header, "colonne_inconnue"], [[*r, "x"] for r in rows]).encode(),
+                  "colonne connue", 1, "colonne_inconnue")
+
+
+def case_duplicate_column(book):
+    t = pick(book, lambda res, f: True)
+    header, rows = t.table
+    col = header.index(t.field)
+    return Broken(t, dump([*header, t.field], [[*r, r[col]] for r in rows]).encode(),
+                  "colonnes uniques", 1, t.field)
+
+
+def case_duplicate_id(book):
+    t = pick(book, lambda res, f: res["schema"].get("primaryKey") is not None
+             and f["name"] == (res["schema"]["primaryKey"] if isinstance(
+                 res["schema"]["primaryKey"], str) else res["schema"]["primaryKey"][0]))
+    header, rows = t.table
+    return Broken(t, dump(header, [*rows, list(rows[0])]).encode(), "unique",
+                  len(rows) + 2)
+
+
+def case_text_in_number(book):
+    t = pick(book, is_type("number", "integer"))
+    text, line = set_cell(t, "inconnu")
+    return Broken(t, text.encode(), "type", line, t.field)
+
+
+def case_date_in_number(book):
+    t = pick(book, is_type("number", "integer"))
+    text, line = set_cell(t, "2023-05-17")
+    return Broken(t, text.encode(), "type", line, t.field)
+
+
+def _time_field(res, f):
+    name = f["name"].lower()
+    return (f.get("type") in ("number", "integer") and "minimum" in f.get("constraints", {})
+            and (res["name"] != COHORT or any(k in name for k in ("time", "delai", "months",
+                                                                   "mois", "duree", "os",
+                                                                   "pfs"))))
+
+
+def case_negative_time(book):
+    t = pick(book, _time_field)
+    text, line = set_cell(t, "-3")
+    return Broken(t, text.encode(), "minimum", line, t.field)
+
+
+def case_absurd_time(book):
+    t = pick(book, lambda res, f: has_constraint("maximum")(res, f) and _time_field(res, f)
+             if res["name"] == COHORT else has_constraint("maximum")(res, f))
+    text, line = set_cell(t, "99999")
+    return Broken(t, text.encode(), "maximum", line, t.field)
+
+
+def _flag(res, f):
+    c = f.get("constraints", {})
+    enum01 = sorted(map(str, c.get("enum", []))) == ["0", "1"]
+    bounded = c.get("minimum") == 0 and c.get("maximum") == 1
+    return f.get("type") in ("integer", "number", "string") and (enum01 or bounded)
+
+
+def case_event_flag(book):
+    t = pick(book, lambda res, f: _flag(res, f) or (
+        f.get("type") == "integer" and "maximum" in f.get("constraints", {})))
+    field = _field(book, t)
+    flag = _flag(resources(book)[t.resource], field)
+    text, line = set_cell(t, "2" if flag else str(int(field["constraints"]["maximum"]) + 1))
+    rule = "enum" if "enum" in field.get("constraints", {}) else "maximum"
+    return Broken(t, text.encode(), rule, line, t.field)
+
+
+def _field(book, t: Target) -> dict:
+    return next(f for f in resources(book)[t.resource]["schema"]["fields"]
+                if f["name"] == t.field)
+
+
+def case_time_without_flag(book):
+    t = pick(book, rule="together")
+    rule = next(r for r in resources(book)[t.resource]["schema"]["rules"]
+                if r["rule"] == "together")
+    header, rows = t.table
+    cols = [header.index(f) for f in rule["fields"]]
+    i = next(i for i, r in enumerate(rows) if all(r[c] != "" for c in cols))
+    rows[i][cols[-1]] = ""
+    return Broken(t, dump(header, rows).encode(), "together", i + 2, rule["fields"][-1])
+
+
+def case_unknown_category(book):
+    t = pick(book, lambda res, f: "enum" in f.get("constraints", {})
+             and f.get("type", "string") == "string")
+    text, line = set_cell(t, "categorie_inconnue")
+    return Broken(t, text.encode(), "enum", line, t.field)
+
+
+def case_truncated_last_line(book):
+    t = pick(book)
+    header, rows = t.table
+    cut = dump(header, rows[:-1]) + dump([], [rows[-1][: max(1, len(header) // 2)]])[1:]
+    return Broken(t, cut.rstrip("\n").encode(), "nombre de colonnes", len(rows) + 1)
+
+
+def case_ragged_rows(book):
+    t = pick(book)
+    header, rows = t.table
+    i = len(rows) // 2
+    rows[i] = [*rows[i], "en trop"]
+    return Broken(t, dump(header, rows).encode(), "nombre de colonnes", i + 2)
+
+
+def case_unclosed_quote(book):
+    t = pick(book, is_type("string"))
+    header, rows = t.table
+    lines = dump(header, rows).splitlines(keepends=True)
+    lines[1] = '"' + lines[1]
+    return Broken(t, "".join(lines).encode(), "CSV")
+
+
+def case_boolean_oui(book):
+    t = pick(book, is_type("boolean"))
+    text, line = set_cell(t, "oui")
+    return Broken(t, text.encode(), "type boolean", line, t.field)
+
+
+def case_boolean_one(book):
+    t = pick(book, is_type("boolean"))
+    text, line = set_cell(t, "1")
+    return Broken(t, text.encode(), "type boolean", line, t.field)
+
+
+def case_required_empty(book):
+    t = pick(book, lambda res, f: f.get("constraints", {}).get("required", False))
+    text, line = set_cell(t, "")
+    return Broken(t, text.encode(), "required", line, t.field)
+
+
+def case_totals_mismatch(book):
+    t = pick(book, rule="sum")
+    rule = next(r for r in resources(book)[t.resource]["schema"]["rules"] if r["rule"] == "sum")
+    header, rows = t.table
+    h = {name: header.index(name) for name in header}
+
+    def ok(r):
+        return all(r[h[c]] in map(str, v) for c, v in rule.get("where", {}).items())
+
+    groups: dict[tuple, dict[str, int]] = {}
+    for i, r in enumerate(rows):
+        if ok(r) and r[h[rule["value"]]] != "":
+            groups.setdefault(tuple(r[h[c]] for c in rule.get("match", [])), {})[
+                r[h[rule["key"]]]] = i
+    group = next(g for g, keys in groups.items()
+                 if rule["total"] in keys and all(p in keys for p in rule["parts"]))
+    part = groups[group][rule["parts"][0]]
+    value = rows[part][h[rule["value"]]]
+    rows[part][h[rule["value"]]] = str(int(float(value)) + 1) if float(value).is_integer() \
+        else str(float(value) + 1)
+    return Broken(t, dump(header, rows).encode(), "sum", groups[group][rule["total"]] + 2,
+                  rule["value"])
+
+
+def case_empty_group(book):
+    t = pick(book, rule="nonempty_groups")
+    rule = next(r for r in resources(book)[t.resource]["schema"]["rules"]
+                if r["rule"] == "nonempty_groups")
+    header, rows = t.table
+    col = header.index(rule["field"])
+    gone = str(rule["values"][0])
+    return Broken(t, dump(header, [r for r in rows if r[col] != gone]).encode(),
+                  "nonempty_groups", None, rule["field"])
+
+
+def case_missing_file(book):
+    t = pick(book)
+    return Broken(t, None, "fichier présent")
+
+
+CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+
+# --------------------------------------------------------------------------- the test
+def _env_for(broken: Broken, tmp_path: Path) -> dict[str, str]:
+    if not broken.target.cohort:
+        return {}
+    path = tmp_path / "cohorte-cassee.csv"
+    if broken.content is not None:
+        path.write_bytes(broken.content)
+    return {"THERAPYBOOK_COHORT": str(path)}
+
+
+def _check_message(out: str, broken: Broken, command: str) -> None:
+    name = "cohorte-cassee.csv" if broken.target.cohort else broken.target.path.name
+    assert "Données invalides" in out, f"{command} : pas de message de validation\n{out[-3000:]}"
+    assert name in out, f"{command} : le fichier {name} n'est pas nommé\n{out[-3000:]}"
+    m = re.search(r"règle « ([^»]*)", out)
+    assert m and broken.rule in m.group(1), f"{command} : règle « {broken.rule} » absente\n" \
+                                           f"{out[-3000:]}"
+    if broken.line is not None:
+        assert f"ligne {broken.line}" in out, f"{command} : ligne {broken.line} absente\n" \
+                                               f"{out[-3000:]}"
+    if broken.column is not None:
+        assert f"colonne « {broken.column} »" in out, f"{command} : colonne absente\n" \
+                                                      f"{out[-3000:]}"
+
+
+def test_corpus_has_at_least_twenty_kinds():
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input(book, case, tmp_path):
+    broken = CASES[case](book)
+    t = broken.target
+    html = book / "_build" / "html"
+    sentinel = html / ".published-before"
+    sentinel.write_text(case)
+    index_before = (html / "index.html").read_bytes()
+    before = data_hashes(book)
+    original = t.path.read_bytes()
+    env = _env_for(broken, tmp_path)
+    if not t.cohort:
+        if broken.content is None:
+            t.path.unlink()
+        else:
+            t.path.write_bytes(broken.content)
+    written = data_hashes(book)
+    try:
+        proc = run(book, "validate", **env)
+        out = proc.stdout + proc.stderr
+        if broken.rule == ACCEPTED:
+            assert proc.returncode == 0, out[-3000:]
+        else:
+            assert proc.returncode != 0, f"validate a accepté le cas {case}"
+            _check_message(out, broken, "validate")
+        if t.resource not in read_by_chapters(book):
+            pytest.skip(f"aucun chapitre ne lit encore {t.resource} : construction non testée")
+        proc = run(book, "html", **env)
+        out = proc.stdout + proc.stderr
+        if broken.rule == ACCEPTED:
+            assert proc.returncode == 0, out[-3000:]
+        else:
+            assert proc.returncode != 0, f"la construction a accepté le cas {case}"
+            _check_message(out, broken, "html")
+            assert sentinel.exists(), "_build/html a été remplacé par une construction ratée"
+            assert (html / "index.html").read_bytes() == index_before
+        assert data_hashes(book) == written, "un fichier de données a été modifié"
+    finally:
+        t.path.write_bytes(original)
+        sentinel.unlink(missing_ok=True)
+    assert data_hashes(book) == before
+
+
+def test_semicolon_header_is_one_clear_message(tmp_path, monkeypatch):
+    """Unit test of the « séparateur » check added to data.py for French Excel exports."""
+    from therapybook import data
+
+    (tmp_path / "data").mkdir()
+    schema = {"fields": [{"name": "id"}, {"name": "x", "type": "number"}]}
+    (tmp_path / "data" / "datapackage.json").write_text(
+        json.dumps({"resources": [{"name": "t", "path": "t.csv", "schema": schema}]}))
+    (tmp_path / "data" / "t.csv").write_text("id;x\np1;2,5\n", encoding="utf-8")
+    monkeypatch.setattr(data, "ROOT", tmp_path)
+    monkeypatch.setattr(data, "DATA_DIR", tmp_path / "data")
+    monkeypatch.setattr(data, "DESCRIPTOR", tmp_path / "data" / "datapackage.json")
+    with pytest.raises(data.DataValidationError) as exc:
+        data.load("t")
+    assert len(exc.value.violations) == 1
+    assert "ligne 1" in str(exc.value) and "séparateur" in str(exc.value)
+    assert "Excel" in str(exc.value)
+
+
+# --------------------------------------------------------------------------- privacy
+ID_FORMATS = ("ZQXPRIV{n:03d}", "ZQX-{n:03d}", "ZQX{n:03d}", "P9{n:02d}", "{n:03d}")
+
+
+def recognisable_cohort(text: str, res: dict) -> tuple[str, list[str], list[float]]:
+    """The shipped pseudo-cohort with recognisable IDs and shifted times (``*_months``)."""
+    header, rows = parse(text)
+    fields = {f["name"]: f for f in res["schema"]["fields"]}
+    pk = res["schema"]["primaryKey"]
+    id_col = header.index(pk if isinstance(pk, str) else pk[0])
+    pattern = fields[header[id_col]].get("constraints", {}).get("pattern")
+    fmt_id = next((f for f in ID_FORMATS if not pattern
+                   or all(re.fullmatch(pattern, f.format(n=n)) for n in range(1, len(rows) + 1))),
+                  None)
+    if fmt_id is None:
+        pytest.skip(f"aucun format d'identifiant reconnaissable ne suit le motif {pattern}")
+    ids, times = [], []
+    time_cols = [i for i, h in enumerate(header)
+                 if h.endswith("_months") and fields.get(h, {}).get("type") == "number"]
+    for n, row in enumerate(rows, 1):
+        row[id_col] = fmt_id.format(n=n)
+        ids.append(row[id_col])
+        for i in time_cols:
+            if row[i]:
+                value = round(float(row[i]) + 0.013 + 0.0017 * (n % 5), 3)
+                row[i] = f"{value}"
+                times.append(value)
+    return dump(header, rows), ids, times
+
+
+def _aggregates(text: str) -> set[float]:
+    """Kaplan-Meier medians and their bounds: one patient's time by definition, published."""
+    from therapybook import survival
+
+    header, rows = parse(text)
+    out: set[float] = set()
+    cls = header.index("anti_bcma_class") if "anti_bcma_class" in header else None
+    for end in ("pfs", "os"):
+        if f"{end}_months" not in header or f"{end}_event" not in header:
+            continue
+        t, e = header.index(f"{end}_months"), header.index(f"{end}_event")
+        groups = {"all": rows}
+        if cls is not None:
+            for r in rows:
+                groups.setdefault(r[cls], []).append(r)
+        for members in groups.values():
+            ok = [r for r in members if r[t] and r[e]]
+            if not ok:
+                continue
+            events = [r[e] in ("1", "true", "True") for r in ok]
+            for flags in (events, [not x for x in events]):  # and reverse KM (follow-up)
+                km = survival.kaplan_meier([float(r[t]) for r in ok], flags)
+                out |= {x for x in (km.median, km.median_lower, km.median_upper)
+                        if x == x and x is not None}
+    return out
+
+
+def _texts(build: Path) -> dict[str, str]:
+    """Every published text file of a build (HTML pages, downloads, JSON, sources)."""
+    keep = (".html", ".json", ".js", ".csv", ".txt", ".svg", ".md", ".ipynb", ".py", ".tex")
+    return {p.relative_to(build).as_posix(): p.read_text(encoding="utf-8", errors="replace")
+            for p in sorted(build.rglob("*")) if p.is_file() and p.suffix in keep
+            and not {".doctrees", ".jupyter_cache", ".stage", "provenance"} & set(p.parts)}
+
+
+def test_real_data_mode_publishes_no_patient_level_data(book, tmp_path):
+    """Build on a second synthetic cohort with recognisable IDs and times; scan the outputs.
+
+    Identifiers must appear nowhere. An individual time, formatted as the book prints
+    times (2 decimals, or 3 significant digits), may appear only where it is a
+    Kaplan-Meier median or bound (an aggregate that is, by definition, one patient's
+    time) or no more often than the same file of the pseudo-cohort build shows that
+    string (the same digits can come from published, non-patient numbers).
+    """
+    from therapybook import fmt
+
+    res = resources(book).get(COHORT)
+    if res is None or COHORT not in read_by_chapters(book):
+        pytest.skip("pas encore de cohorte rétrospective lue par un chapitre")
+    text, ids, times = recognisable_cohort(
+        (book / "data" / res["path"]).read_text(encoding="utf-8"), res)
+    real = tmp_path / "cohorte-reelle.csv"
+    real.write_text(text, encoding="utf-8")
+    agg = {s for a in _aggregates(text) for s in (fmt.number(a, 2), fmt.signif(a))}
+    time_needles = {s for t in times for s in (fmt.number(t, 2), fmt.signif(t))} - agg
+    copy = tmp_path / "book"
+    shutil.copytree(book, copy, ignore=shutil.ignore_patterns("_build", "*.svg", "*.png"))
+    shutil.copytree(book / "_build" / ".jupyter_cache", copy / "_build" / ".jupyter_cache")
+    for command in ("html", "pdf"):
+        proc = run(copy, command, THERAPYBOOK_COHORT=str(real))
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    published = _texts(copy / "_build")
+    baseline = _texts(book / "_build")
+    published["pdf/livre.pdf"] = subprocess.run(
+        ["pdftotext", str(copy / "_build" / "pdf" / "livre.pdf"), "-"],
+        capture_output=True, text=True, check=True).stdout
+    html_all = "\n".join(v for k, v in baseline.items() if k.endswith(".html"))
+    found = []
+    for where, content in published.items():
+        found += [f"{where}: identifiant {i}" for i in ids if i in content]
+        base = baseline.get(where, html_all if where.endswith(".pdf") else "")
+        for needle in time_needles:
+            pat = re.compile(rf"(?<![\d,]){re.escape(needle)}(?![\d,])")
+            if len(pat.findall(content)) > len(pat.findall(base)):
+                found.append(f"{where}: durée individuelle {needle}")
+    assert found == [], "\n".join(found[:50])
