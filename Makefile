@@ -2,7 +2,7 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-JOBS   ?= 1
+JOBS   ?= 2
 
 .PHONY: setup system html pdf validate test lint lock clean cohort
 
@@ -32,6 +32,10 @@ test: system $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests
+
+## Synthetic pseudo-cohort of the retrospective study (FORCE=1 to overwrite, SEED=n).
+cohort: $(STAMP)
+	$(PY) -m therapybook cohort $(if $(FORCE),--force) $(if $(SEED),--seed $(SEED))
 
 ## Regenerate the lock file from the current virtual environment.
 lock:

@@ -34,6 +34,30 @@ def _publish(stage: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def default_jobs() -> int:
+    """Processes for reading and executing chapters: ``$THERAPYBOOK_JOBS``, else up to 2."""
+    if os.environ.get("THERAPYBOOK_JOBS"):
+        return max(1, int(os.environ["THERAPYBOOK_JOBS"]))
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _source_date_epoch() -> None:
+    """Honour ``SOURCE_DATE_EPOCH``; default it to the time of the sources' git commit.
+
+    Sphinx (copyright year) and matplotlib (file dates) read it, so a rebuild of the
+    same commit carries no build-time date. Outside a git checkout it stays unset.
+    """
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return
+    try:
+        proc = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=data.ROOT,
+                              capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return
+    if proc.returncode == 0 and proc.stdout.strip().isdigit():
+        os.environ["SOURCE_DATE_EPOCH"] = proc.stdout.strip()
+
+
 def sphinx(builder: str, *, jobs: int = 1) -> int:
     """Run Jupyter Book's Sphinx build for ``builder`` into the staging folder."""
     from jupyter_book.sphinx import build_sphinx
@@ -41,8 +65,11 @@ def sphinx(builder: str, *, jobs: int = 1) -> int:
     out = build_dir()
     stage = out / ".stage" / builder
     os.environ.setdefault("THERAPYBOOK_PROVENANCE_DIR", str(out / "provenance"))
+    _source_date_epoch()
     overrides = {"nb_execution_cache_path": str(out / ".jupyter_cache"),
                  "latex_individualpages": False}
+    if os.environ.get("THERAPYBOOK_EXECUTION"):  # e.g. "off" for the benchmark's floor
+        overrides["nb_execution_mode"] = os.environ["THERAPYBOOK_EXECUTION"]
     result = build_sphinx(
         str(data.ROOT),
         str(stage),
@@ -58,8 +85,9 @@ def sphinx(builder: str, *, jobs: int = 1) -> int:
     return result if isinstance(result, int) else 2
 
 
-def html(jobs: int = 1) -> int:
+def html(jobs: int | None = None) -> int:
     """Build the HTML book into ``_build/html``."""
+    jobs = jobs or default_jobs()
     rc = sphinx("html", jobs=jobs)
     if rc:
         print(f"\nÉCHEC de la construction HTML (code {rc}) : {build_dir() / 'html'} "
@@ -74,8 +102,9 @@ def html(jobs: int = 1) -> int:
     return 0
 
 
-def pdf(jobs: int = 1) -> int:
+def pdf(jobs: int | None = None) -> int:
     """Build the LaTeX sources and compile them with xelatex into ``_build/pdf/livre.pdf``."""
+    jobs = jobs or default_jobs()
     rc = sphinx("latex", jobs=jobs)
     if rc:
         print(f"\nÉCHEC de la construction LaTeX (code {rc}).", file=sys.stderr)
