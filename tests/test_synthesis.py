@@ -1,0 +1,140 @@
+"""Synthetic pseudo-cohort: determinism, refusal to overwrite, published numbers reproduced."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from therapybook import cli, data, survival, synthesis
+
+ROOT = Path(__file__).resolve().parents[1]
+COHORT = ROOT / "data" / "retrospective" / "cohort.csv"
+CHAPTER = ROOT / "chapters" / "these" / "06-etude-retrospective.md"
+
+
+@pytest.fixture(scope="module")
+def cohort() -> pd.DataFrame:
+    return data.load("retrospective_cohort")
+
+
+@pytest.fixture(scope="module")
+def tg() -> synthesis.Targets:
+    return synthesis.targets()
+
+
+def test_generator_is_deterministic_and_made_the_shipped_file(tmp_path):
+    out = tmp_path / "cohort.csv"
+    synthesis.to_csv(synthesis.generate(seed=synthesis.SEED), out)
+    assert out.read_text(encoding="utf-8") == COHORT.read_text(encoding="utf-8")
+
+
+def test_refuses_to_overwrite_without_force(tmp_path, monkeypatch, capsys):
+    target = tmp_path / "cohort.csv"
+    target.write_text("précieux\n", encoding="utf-8")
+    with pytest.raises(FileExistsError):
+        synthesis.write_cohort(target)
+    monkeypatch.setattr(synthesis, "write_cohort", lambda **kw: (_ for _ in ()).throw(
+        FileExistsError("existe déjà : relancer avec --force")))
+    assert cli.main(["cohort"]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == "précieux\n"
+
+
+def test_force_overwrites(tmp_path, monkeypatch):
+    target = tmp_path / "cohort.csv"
+    target.write_text("ancien\n", encoding="utf-8")
+    small = data.load("retrospective_cohort").head(3)  # test only, never published
+    monkeypatch.setattr(synthesis, "generate", lambda seed=synthesis.SEED: small)
+    synthesis.write_cohort(target, force=True)
+    assert target.read_text(encoding="utf-8").startswith("patient_id,anti_bcma_class")
+
+
+def test_shipped_cohort_has_the_fixed_columns(cohort):
+    assert tuple(cohort.columns) == synthesis.COLUMNS
+    assert len(cohort) == 45
+    assert data.resource("retrospective_cohort")["synthetic"] is True
+
+
+def test_shipped_cohort_meets_every_published_target(cohort, tg):
+    assert synthesis.check(cohort, tg) == []
+
+
+def test_kaplan_meier_limits_print_as_published(cohort, tg):
+    sets = synthesis.analysis_sets(cohort)
+    for (endpoint, pop), want in tg.km.items():
+        km = survival.kaplan_meier(sets[(endpoint, pop)]["time"], sets[(endpoint, pop)]["event"])
+        got = (km.median, km.median_lower, km.median_upper)
+        for g, w in zip(got, want, strict=True):
+            assert (math.isnan(g) and math.isnan(w)) or survival.r_signif(g) == survival.r_signif(w)
+    pfs = sets[("pfs", "all")]
+    assert round(survival.logrank(pfs["time"], pfs["event"], pfs["gprc5d"]).p, 3) == 0.024
+
+
+def test_analysis_populations(cohort):
+    assert cohort["pfs_months"].notna().sum() == 30
+    assert cohort["os_months"].notna().sum() == 40
+    no_os = cohort[cohort["os_months"].isna()]
+    assert (no_os["death_cause"] == "infection").all()
+    assert (no_os["subsequent_line"] == "none").all()
+    both = cohort.dropna(subset=["pfs_months"])
+    assert (both["os_months"] >= both["pfs_months"]).all()
+    assert (both.loc[both["pfs_event"] == 0, "os_event"] == 0).all()
+
+
+def test_type7_quantile_matches_r():
+    assert synthesis.quantile7([1, 2, 3, 4], 0.25) == 1.75
+
+
+def test_zero_deaths_for_a_lower_limit_at_zero():
+    assert synthesis._zero_deaths(7) == 2
+
+
+@pytest.mark.r
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript absent")
+def test_r_prints_the_published_numbers(tg):
+    script = f"""
+    suppressMessages(library(survival))
+    d <- read.csv("{COHORT}")
+    p <- d[!is.na(d$pfs_months), ]; o <- d[!is.na(d$os_months), ]
+    p$g <- ifelse(p$subsequent_line == "anti_gprc5d", "anti_gprc5d", "other_slt")
+    show <- function(fit, pop) {{
+      t <- summary(fit)$table
+      if (is.null(dim(t))) t <- t(as.matrix(t))
+      for (i in seq_len(nrow(t))) cat(pop[i], signif(t[i, "median"], 3),
+        signif(t[i, "0.95LCL"], 3), signif(t[i, "0.95UCL"], 3), "\\n")
+    }}
+    show(survfit(Surv(pfs_months, pfs_event) ~ 1, data = p), "pfs.all")
+    show(survfit(Surv(pfs_months, pfs_event) ~ anti_bcma_class, data = p),
+         paste0("pfs.", c("adc", "bispecific", "car_t")))
+    show(survfit(Surv(pfs_months, pfs_event) ~ g, data = p), c("pfs.anti_gprc5d", "pfs.other_slt"))
+    show(survfit(Surv(os_months, os_event) ~ 1, data = o), "os.all")
+    show(survfit(Surv(os_months, os_event) ~ anti_bcma_class, data = o),
+         paste0("os.", c("adc", "bispecific", "car_t")))
+    s <- survdiff(Surv(pfs_months, pfs_event) ~ g, data = p)
+    cat("p", round(pchisq(s$chisq, 1, lower.tail = FALSE), 3), "\\n")
+    """
+    out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True,
+                         check=True).stdout
+    got = {line.split()[0]: line.split()[1:] for line in out.strip().splitlines()}
+    assert float(got["p"][0]) == round(tg.p_value, 3)
+    for (endpoint, pop), want in tg.km.items():
+        printed = got[f"{endpoint}.{pop}"]
+        for g, w in zip(printed, want, strict=True):
+            if math.isnan(w):
+                assert g == "NA"
+            else:
+                assert float(g) == float(f"{w:.3g}")
+
+
+def test_chapter_never_shows_patient_rows():
+    text = CHAPTER.read_text(encoding="utf-8")
+    assert not re.search(r"\.(head|tail|sample)\(", text)
+    assert "patient_id" not in text
+    assert not re.search(r"^\s*(cohort|df)\s*$", text, re.M)  # a bare frame as cell output
+    assert not re.search(r"(display|print)\((cohort|df)\b", text)
