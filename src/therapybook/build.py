@@ -70,6 +70,10 @@ def sphinx(builder: str, *, jobs: int = 1) -> int:
                  "latex_individualpages": False}
     if os.environ.get("THERAPYBOOK_EXECUTION"):  # e.g. "off" for the benchmark's floor
         overrides["nb_execution_mode"] = os.environ["THERAPYBOOK_EXECUTION"]
+    if jobs > 1:  # create the execution cache's database before the workers race to
+        from jupyter_cache import get_cache  # create it (SQLite serialises later writes)
+
+        get_cache(str(out / ".jupyter_cache")).get_cache_limit()
     result = build_sphinx(
         str(data.ROOT),
         str(stage),

@@ -5,10 +5,21 @@ Sphinx warns and falls back to a serial read — and a warning fails our ``-W`` 
 The extension only replaces ``TocTreeCollector.assign_section_numbers``, which runs
 in the main process after reading: it is safe for parallel reading and writing, and
 this module says so. Notebook execution happens while reading; jupyter-cache stores
-results in SQLite, whose file locking serialises the short writes of the workers.
+results in SQLite, whose file locking serialises the short writes of the workers
+(the build creates the database before the workers start).
+
+Kernels started at the same time by several workers (or several builds on the same
+machine) race for TCP ports: a kernel can die with « Address already in use ». They
+talk to the build through Unix sockets instead (``KernelManager.transport = "ipc"``),
+whose names derive from each kernel's unique connection file.
 """
 
 from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -24,6 +35,31 @@ def _declare(app: Sphinx, config: Config) -> None:
             ext.parallel_write_safe = True
 
 
+def use_ipc_kernels() -> None:
+    """Make every kernel started by this process (and its forks) use Unix sockets.
+
+    Each kernel gets an absolute, unique socket prefix (the kernel runs in its
+    chapter's folder, the client in the build's: a relative name would differ).
+    """
+    from jupyter_client.manager import KernelManager
+
+    if getattr(KernelManager, "_therapybook_ipc", False):
+        return
+    KernelManager.transport.default_value = "ipc"
+    original = KernelManager.__init__
+
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        if self.transport == "ipc":
+            folder = Path(tempfile.gettempdir()) / f"therapybook-ipc-{os.getuid()}"
+            folder.mkdir(mode=0o700, exist_ok=True)
+            self.ip = str(folder / f"k-{uuid.uuid4().hex[:16]}")
+
+    KernelManager.__init__ = __init__
+    KernelManager._therapybook_ipc = True
+
+
 def setup(app: Sphinx) -> dict:
+    use_ipc_kernels()
     app.connect("config-inited", _declare)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
