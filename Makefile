@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: setup system html pdf validate test lint lock clean cohort
+.PHONY: setup system html pdf validate test lint lock clean cohort bench
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -29,6 +29,10 @@ validate: $(STAMP)
 
 test: system $(STAMP)
 	$(PY) -m pytest
+
+## Build benchmark: cold, no-change, one chapter, one data file, PDF, floor (BENCH_RUNS=3).
+bench: $(STAMP)
+	$(PY) -m therapybook.bench --runs $(or $(BENCH_RUNS),3)
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests
