@@ -25,7 +25,7 @@ def cohort(force: bool, seed: int) -> int:
 
     try:
         path = synthesis.write_cohort(force=force, seed=seed)
-    except FileExistsError as exc:
+    except (FileExistsError, synthesis.SynthesisError) as exc:
         print(exc, file=sys.stderr)
         return 1
     print(f"Pseudo-cohorte synthétique écrite : {path} (graine {seed}).")
