@@ -8,6 +8,7 @@ PACKAGES=(
   r-base-core r-cran-survival
   chromium chromium-driver
   poppler-utils
+  xindy
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
