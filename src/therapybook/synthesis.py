@@ -12,7 +12,9 @@ consistent:
 3. survival times by a seeded, targeted annealing search on times in hundredths of a month,
    checked with :func:`therapybook.survival.kaplan_meier` (the single source of truth) until
    every Kaplan-Meier median and 95 % CI limit equals the printed value, and the log-rank
-   p (anti-GPRC5D vs other subsequent lines) rounds to the printed three decimals.
+   p (anti-GPRC5D vs other subsequent lines) rounds to the printed three decimals; PFS
+   first, then OS (bounded below by each patient's PFS); finally every time that carries
+   no target is redrawn at random within the range that keeps all targets met.
 
 Readings of the text (documented in the chapter and the descriptor):
 
@@ -379,6 +381,21 @@ def _solve(problem: _SurvivalProblem, make_start: Callable, rng: np.random.Gener
     raise SynthesisError(f"{what} : cibles de survie non atteintes (perte {best:.3f})")
 
 
+def _spread(problem: _SurvivalProblem, state, rng: np.random.Generator, tries: int = 8):
+    """Randomise each free time within what keeps every target met (the search leaves
+    many times on printed values; only the ones that carry a target need to stay there)."""
+    t, e = state[0].copy(), state[1].copy()
+    for i in rng.permutation(np.flatnonzero(~problem.fixed_time)):
+        for _ in range(tries):
+            cand = t.copy()
+            hi = min(problem.upper, int(t[i] * 1.5) + 50)
+            cand[i] = int(rng.integers(problem.lower[i], max(hi, problem.lower[i]) + 1))
+            if problem.loss((cand, e)) == 0:
+                t = cand
+                break
+    return t, e
+
+
 # ----------------------------------------------------------------------------- generator
 def _pick(rng: np.random.Generator, pool: np.ndarray, k: int) -> np.ndarray:
     return rng.choice(pool, k, replace=False) if k else np.array([], dtype=int)
@@ -502,7 +519,7 @@ def generate(published: pd.DataFrame | None = None, seed: int = SEED) -> pd.Data
         curves=pfs_curves, want={p: tg.km[("pfs", p)] for p in pfs_curves},
         lower=np.full(slt.size, 5), upper=int(100 * MAX_PFS), fixed_time=fixed,
         fixed_event=fixed.copy(), logrank_group=gprc, p_value=tg.p_value)
-    pfs_t, pfs_e = _solve(pfs_problem, pfs_start, rng, what="SSP")
+    pfs_t, pfs_e = _spread(pfs_problem, _solve(pfs_problem, pfs_start, rng, what="SSP"), rng)
 
     # 4. OS of the 40 patients left after the infection deaths
     os_rows = np.setdiff1d(np.arange(n), infection)
@@ -537,7 +554,7 @@ def generate(published: pd.DataFrame | None = None, seed: int = SEED) -> pd.Data
     os_problem = _SurvivalProblem(
         curves=os_curves, want=os_want, lower=lower, upper=int(100 * MAX_OS),
         fixed_time=fixed_t, fixed_event=fixed_e, n_events=n_os_events)
-    os_t, os_e = _solve(os_problem, os_start, rng, what="SG")
+    os_t, os_e = _spread(os_problem, _solve(os_problem, os_start, rng, what="SG"), rng)
 
     # 5. assemble
     df["anti_bcma_product"] = product
