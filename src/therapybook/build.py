@@ -9,6 +9,7 @@ the previously published output untouched.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -106,6 +107,17 @@ def html(jobs: int | None = None) -> int:
     return 0
 
 
+def _latex_env(stage: Path) -> dict[str, str]:
+    """Environment of latexmk: the xindy options Sphinx writes in its Makefile (the index)."""
+    env = dict(os.environ)
+    makefile = stage / "Makefile"
+    if "XINDYOPTS" not in env and makefile.exists():
+        found = re.search(r"^export XINDYOPTS = (.*)$", makefile.read_text(), re.M)
+        if found:
+            env["XINDYOPTS"] = found.group(1).strip() + " -I xelatex"
+    return env
+
+
 def pdf(jobs: int | None = None) -> int:
     """Build the LaTeX sources and compile them with xelatex into ``_build/pdf/livre.pdf``."""
     jobs = jobs or default_jobs()
@@ -116,7 +128,7 @@ def pdf(jobs: int | None = None) -> int:
     stage = build_dir() / ".stage" / "latex"
     proc = subprocess.run(
         ["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error", "livre.tex"],
-        cwd=stage, capture_output=True, text=True,
+        cwd=stage, capture_output=True, text=True, env=_latex_env(stage),
     )
     if proc.returncode:
         print(proc.stdout[-6000:], file=sys.stderr)
