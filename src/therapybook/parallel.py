@@ -59,7 +59,44 @@ def use_ipc_kernels() -> None:
     KernelManager._therapybook_ipc = True
 
 
+def _cost(app: Sphinx, docname: str) -> tuple[bool, int]:
+    """(executes code?, size): a chapter that executes code costs far more than text."""
+    try:
+        text = Path(app.env.doc2path(docname)).read_text(encoding="utf-8")
+    except OSError:
+        return False, 0
+    return "```{code-cell}" in text, len(text)
+
+
+def balance_chunks(app: Sphinx) -> None:
+    """Hand chapters to the workers one notebook per task, the largest first.
+
+    Sphinx cuts the sorted list of documents into a few large chunks, so all the
+    heavy chapters of one part can land on the same worker while the other idles.
+    One notebook per task (plain pages grouped) lets an idle worker pick up the
+    next one; the largest-first order keeps both cores busy to the end.
+    """
+    import sphinx.builders
+
+    if getattr(sphinx.builders.make_chunks, "_therapybook", False):
+        return
+    original = sphinx.builders.make_chunks
+
+    def make_chunks(arguments, nproc, maxbatch=10):
+        if nproc <= 1:
+            return original(arguments, nproc, maxbatch)
+        costs = {d: _cost(app, d) for d in arguments}
+        order = sorted(arguments, key=lambda d: (not costs[d][0], -costs[d][1], d))
+        heavy = [[d] for d in order if costs[d][0]]
+        light = [d for d in order if not costs[d][0]]
+        return heavy + [light[i:i + maxbatch] for i in range(0, len(light), maxbatch)]
+
+    make_chunks._therapybook = True
+    sphinx.builders.make_chunks = make_chunks
+
+
 def setup(app: Sphinx) -> dict:
     use_ipc_kernels()
     app.connect("config-inited", _declare)
+    app.connect("builder-inited", balance_chunks)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
