@@ -87,7 +87,16 @@ def sphinx(builder: str, *, jobs: int = 1) -> int:
         keep_going=True,
         jobs=jobs,
     )
-    return result if isinstance(result, int) else 2
+    rc = result if isinstance(result, int) else 2
+    if rc > 1 and jobs > 1:
+        # A worker's exception reaches Sphinx as one line (« Sphinx parallel build error:
+        # ExecutionError: chapter.md ») and its log — the cell's traceback, the data
+        # validation message — is dropped. Rerun on one process to show it in full;
+        # chapters that did execute are served from the execution cache.
+        print("\nÉchec pendant la construction parallèle : reprise sur un seul processus pour "
+              "afficher l'erreur complète.\n", file=sys.stderr, flush=True)
+        return sphinx(builder, jobs=1)
+    return rc
 
 
 def html(jobs: int | None = None) -> int:
