@@ -15,6 +15,10 @@ extension:
   be published (synthetic or transcribed from the source documents, never a
   user-supplied cohort) under ``donnees/`` for download.
 
+It also keeps the side effects (records, figure files) of each chapter under the
+digest of its inputs and restores them when a chapter is served from the execution
+cache (see ``_snapshot``), so a page never shows the figure of another execution.
+
 Output hash: for a figure, SHA-256 of each file written (SVG, PNG); for a table,
 SHA-256 of its rendered text (cells separated by a tab, rows by a newline).
 The manifest holds no timestamp, so two builds of the same sources are identical.
@@ -323,6 +327,7 @@ def _finished(app: Sphinx, exc: Exception | None) -> None:
     if exc is not None:
         return
     manifest = collect(app, prune=True)
+    _snapshot(app)
     outdir = Path(app.outdir)
     (outdir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                    encoding="utf-8")
@@ -338,6 +343,78 @@ def _finished(app: Sphinx, exc: Exception | None) -> None:
         shutil.copyfile(data.ROOT / entry["path"], dest)
 
 
+# --------------------------------------------------------------------------- side effects
+# A chapter served from the execution cache does not rewrite its figure files and
+# provenance records: after a round trip (value changed then restored, or real-data
+# mode then pseudo-cohort) the files on disk would be those of the other execution —
+# the page would show another run's figure. Each consistent state is therefore kept
+# under ``<provenance dir>/.store/<chapter input digest>/`` at the end of a build and
+# put back when the chapter is read again with the same inputs.
+STORE = ".store"
+
+
+def _store(key: str) -> Path:
+    return provenance.provenance_dir() / STORE / key
+
+
+def _consistent(rec: dict) -> bool:
+    for inp in rec.get("inputs", []):
+        if inp.get("user_supplied"):
+            continue
+        path = data.ROOT / inp["path"]
+        if not path.exists() or provenance.sha256(path) != inp["sha256"]:
+            return False
+    for out in rec.get("outputs", []):
+        path = data.ROOT / out["path"]
+        if not path.exists() or provenance.sha256(path) != out["sha256"]:
+            return False
+    return True
+
+
+def _snapshot(app: Sphinx) -> None:
+    """Keep each executed chapter's records and figure files under its input digest."""
+    labels = app.env.domaindata["std"]["labels"]
+    by_doc: dict[str, list[tuple[Path, dict]]] = {}
+    for path, rec in _load_records(provenance.provenance_dir()):
+        prefix, _figtype = KINDS.get(rec.get("kind"), (None, None))
+        label = f"{prefix}{rec.get('name')}"
+        if prefix and label in labels:
+            by_doc.setdefault(labels[label][0], []).append((path, rec))
+    for docname, (_src, key) in getattr(app.env, "therapybook_inputs", {}).items():
+        records = by_doc.get(docname, [])
+        if not records or not all(_consistent(rec) for _p, rec in records):
+            continue
+        store = _store(key)
+        tmp = store.with_name(store.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        (tmp / "records").mkdir(parents=True)
+        for path, rec in records:
+            shutil.copyfile(path, tmp / "records" / path.name)
+            for out in rec.get("outputs", []):
+                dest = tmp / "outputs" / out["path"]
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(data.ROOT / out["path"], dest)
+        shutil.rmtree(store, ignore_errors=True)
+        tmp.rename(store)
+
+
+def _restore(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Put back the side effects kept for this chapter's current inputs, if any."""
+    entry = getattr(app.env, "therapybook_inputs", {}).get(docname)
+    if not entry or not _store(entry[1]).is_dir():
+        return
+    store = _store(entry[1])
+    for rec in sorted((store / "records").glob("*.json")):
+        shutil.copyfile(rec, provenance.provenance_dir() / rec.name)
+    outputs = store / "outputs"
+    if outputs.is_dir():
+        for f in sorted(p for p in outputs.rglob("*") if p.is_file()):
+            dest = data.ROOT / f.relative_to(outputs)
+            if not dest.exists() or dest.read_bytes() != f.read_bytes():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(f, dest)
+
+
 def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     _docs(env).discard(docname)
 
@@ -349,6 +426,7 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames, other: BuildEnvironment
 def setup(app: Sphinx) -> dict:
     app.add_node(manifest_placeholder)
     app.add_directive("provenance-manifest", ManifestDirective)
+    app.connect("source-read", _restore, priority=600)  # after sphinxext's input digest
     app.connect("env-get-updated", _updated)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
