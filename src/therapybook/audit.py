@@ -37,6 +37,28 @@ COLUMN_LABELS = {
     "bispecific": "Échec du BispAb",
     "adc": "Échec de l'ADC",
 }
+#: French names of the variables of ``retrospective_published`` (for the findings).
+VARIABLE_LABELS = {
+    "high_risk_cytogenetics": "risque cytogénétique élevé",
+    "extramedullary": "maladie extra-médullaire",
+    "prior_autograft": "autogreffe",
+    "triple_refractory": "triple-réfractaires",
+    "penta_refractory": "penta-réfractaires",
+    "refractory_anti_cd38": "réfractaires à l'anti-CD38",
+    "refractory_lenalidomide": "réfractaires au lénalidomide",
+    "refractory_pomalidomide": "réfractaires au pomalidomide",
+    "refractory_carfilzomib": "réfractaires au carfilzomib",
+    "age_at_failure": "âge à l'échec",
+    "prior_lines": "lignes antérieures",
+    "pfs": "SSP", "os": "SG",
+}
+
+
+def label(variable: str) -> str:
+    """French name of a published variable (the code name when unknown)."""
+    return VARIABLE_LABELS.get(variable, variable)
+
+
 #: Verdicts, from the most to the least severe.
 VERDICTS = {
     "impossible": "impossible : aucune donnée ne peut produire la valeur imprimée",
@@ -327,8 +349,9 @@ def _grim_findings(published: pd.DataFrame) -> list[Finding]:
             what = f"En-tête du tableau 2 : pourcentage de la colonne « {COLUMN_LABELS[col]} »"
         else:
             fid = f"grim-{r.key_pct}"
-            what = (f"Pourcentage incompatible avec l'effectif : {r.variable}, "
-                    f"{COLUMN_LABELS.get(col, col)}")
+            what = (f"Pourcentage incompatible avec l'effectif : {label(r.variable)}, "
+                    f"colonne « {COLUMN_LABELS.get(col, col)} »"
+                    + ("" if r.key_pct.startswith("t2.") else " (texte)"))
         if good:
             how = (f"ne s'obtient qu'avec un dénominateur de {_list(good)}"
                    + (f" (plus grand que N = {d})" if min(good) > d else ""))
@@ -401,7 +424,7 @@ def _joint_denominators(published: pd.DataFrame) -> list[Finding]:
         pct_keys = {by[c].key_pct: None for c in ("all", *CLASSES)}
         out.append(Finding(
             id=f"denominateurs-{var}",
-            what=f"Pourcentages incompatibles entre colonnes : {var}",
+            what=f"Pourcentages incompatibles entre colonnes : {label(var)}",
             published=" ; ".join(f"« {by[c].as_printed} »" for c in ("all", *CLASSES))
             + " (tableau 2)",
             evidence="Les patients évaluables de la colonne « tous » sont ceux des trois "
@@ -428,7 +451,7 @@ def _repeated_findings(published: pd.DataFrame) -> list[Finding]:
         lo = min(decimals(va), decimals(vb)) if va is not None and vb is not None else 0
         out.append(Finding(
             id=f"conflit-{b}",
-            what=f"Deux valeurs pour le même nombre : {var}, {pop}",
+            what=f"Deux valeurs pour le même nombre : {label(var)}, population « {pop} »",
             published=detail,
             evidence=f"{_fr(va)} et {_fr(vb)} ne coïncident pas, même arrondis à {lo} "
             "décimale(s).",
