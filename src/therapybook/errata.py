@@ -23,6 +23,11 @@ def escape(text: str) -> str:
     return str(text).replace("\\", "\\\\").replace("*", "\\*").replace("`", "\\`")
 
 
+def breakable(key: str) -> str:
+    """A dotted identifier that may wrap after its dots and hyphens in a narrow cell."""
+    return key.replace(".", ".\u200b").replace("-", "-\u200b")
+
+
 def glue_values(published: pd.DataFrame, checks: pd.DataFrame,
                 found: Sequence[audit.Finding]) -> dict[str, str]:
     """Numbers quoted by the errata page, formatted (names prefixed ``errata_``)."""
@@ -49,7 +54,8 @@ def checks_summary(checks: pd.DataFrame) -> pd.DataFrame:
 
 def findings_table(found: Sequence[audit.Finding]) -> pd.DataFrame:
     """Findings as a formatted table: finding, verdict, suggested correction."""
-    rows = [[f"{escape(f.what)} (`{f.id}`)", f.verdict, escape(f.correction)] for f in found]
+    rows = [[f"{escape(f.what)} ({breakable(f.id)})", f.verdict, escape(f.correction)]
+            for f in found]
     return pd.DataFrame(rows, columns=["Constat", "Verdict", "Correction proposée"])
 
 

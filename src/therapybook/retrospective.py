@@ -415,8 +415,11 @@ def comparison(published: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
                                  math.nan)
                     if math.isnan(value):
                         raise _Absent(note)
-                else:
+                elif _same(row.value, pfs):
                     value = pfs
+                else:  # one patient's time: never shown unless the thesis printed it
+                    raise _Absent("la SSP de ce patient diffère de la valeur publiée ; donnée "
+                                  "individuelle, non affichée")
         except _Absent as exc:
             out.append(_record(row, math.nan, "not reproducible",
                                f"non calculable : {exc}", ids))
@@ -487,3 +490,38 @@ def export_json(df: pd.DataFrame, path: Path | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+# --------------------------------------------------------------------------- report pages
+
+PLACES = {"t2": "Tableau 2", "text": "Texte des résultats", "km": "Médianes de survie du texte",
+          "fig21": "Légende de la figure 21", "disc": "Discussion et limites"}
+
+
+def status_by_place(comp: pd.DataFrame) -> pd.DataFrame:
+    """Formatted counts: one row per place of the thesis (table, text, …), one column per
+    status, plus a total row."""
+    place = comp["key"].str.split(".").str[0].map(PLACES).fillna("Autre")
+    grid = pd.crosstab(pd.Categorical(place, categories=list(dict.fromkeys(
+        [*PLACES.values(), "Autre"]))), comp["status"], dropna=False)
+    grid = grid.reindex(columns=list(STATUSES), fill_value=0)
+    grid = grid[grid.sum(axis=1) > 0]
+    grid.loc["Total"] = grid.sum()
+    out = grid.reset_index(names="Emplacement dans la thèse")
+    out.columns = ["Emplacement dans la thèse", *(STATUS_LABELS[s].capitalize()
+                                                  for s in STATUSES)]
+    return out.astype(str)
+
+
+def status_table(comp: pd.DataFrame, *, only: Sequence[str] | None = None) -> pd.DataFrame:
+    """Formatted side-by-side table (key, as printed, recomputed, status, reason, findings)
+    for the statuses in ``only`` (all by default)."""
+    sub = comp if only is None else comp[comp["status"].isin(only)]
+    esc = lambda t: str(t).replace("*", "\\*")  # noqa: E731
+    return pd.DataFrame({
+        "Nombre (clé)": sub["key"].str.replace(".", ".\u200b", regex=False),
+        "Publié": sub["as_printed"].map(esc),
+        "Recalculé": sub["regenerated_text"],
+        "Statut": sub["status"].map(STATUS_LABELS),
+        "Motif": sub["reason"].map(esc).str.replace("_", "_\u200b", regex=False),
+    })
