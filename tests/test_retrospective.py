@@ -193,3 +193,36 @@ def test_no_nan_in_numeric_json(tmp_path, shipped):
     text = path.read_text()
     assert "NaN" not in text
     assert np.isfinite(len(json.loads(text)["numbers"]))
+
+
+def test_retreated_patient_time_shown_only_when_printed(cohort):
+    df = cohort.copy()
+    df["subsequent_line_product"] = pd.Series([None] * len(df), dtype="object")
+    df.loc[df["subsequent_line"] == "anti_bcma", "subsequent_line_product"] = "belantamab"
+    pub = published_rows(**{
+        "r.ok": ("km_median", "pfs", "retreated_belantamab", 1.9),
+        "r.bad": ("km_median", "pfs", "retreated_belantamab", 7.0),
+    })
+    comp = retrospective.comparison(pub, df).set_index("key")
+    assert comp.loc["r.ok", "status"] == "exact"
+    assert comp.loc["r.bad", "status"] == "not reproducible"
+    assert math.isnan(comp.loc["r.bad", "regenerated"])
+    assert "1,9" not in comp.loc["r.bad", "regenerated_text"]
+    # without the product column the match is by value only
+    comp = retrospective.comparison(pub, cohort).set_index("key")
+    assert comp.loc["r.ok", "status"] == "exact"
+    assert "quel produit" in comp.loc["r.ok", "reason"]
+    assert comp.loc["r.bad", "status"] == "not reproducible"
+
+
+def test_report_tables(cohort):
+    pub = published_rows(**{
+        "t2.a": ("count", "patients", "car_t", 3),
+        "text.b": ("count", "penta_exposed", "all", 16),
+    })
+    comp = retrospective.comparison(pub, cohort)
+    grid = retrospective.status_by_place(comp)
+    assert list(grid.iloc[:, 0]) == ["Tableau 2", "Texte des résultats", "Total"]
+    assert list(grid.iloc[-1, 1:]) == ["1", "0", "1"]
+    shown = retrospective.status_table(comp, only=["not reproducible"])
+    assert len(shown) == 1 and shown["Statut"].iloc[0] == "non reproductible"
