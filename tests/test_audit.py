@@ -139,7 +139,8 @@ def test_extramedullary_cells_possible_alone_but_not_together(found):
     assert found["grim-t2.extramedullary.pct.all"].verdict == "ambigu"
     joint = found["denominateurs-extramedullary"]
     assert joint.verdict == "impossible"
-    assert joint.corrections["t2.extramedullary.pct.all"] is None
+    assert joint.corrections["t2.extramedullary.pct.car_t"] is None
+    assert "t2.extramedullary.pct.all" not in joint.corrections  # possible on its own (44)
 
 
 def test_cytogenetics_declared_31_contradicts_class_percentages(found):

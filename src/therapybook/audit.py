@@ -421,7 +421,11 @@ def _joint_denominators(published: pd.DataFrame) -> list[Finding]:
                     f"{', '.join(COLUMN_LABELS[c] for c in forced)} en supposent à eux seuls "
                     f"{need} = {sum(min(feasible[c]) for c in forced)}")
         keys = tuple(k for c in ("all", *CLASSES) for k in (by[c].key_n, by[c].key_pct))
-        pct_keys = {by[c].key_pct: None for c in ("all", *CLASSES)}
+        # the class cells are the ones to recompute; the "all" cell only if it is
+        # impossible on its own
+        pct_keys = {by[c].key_pct: None for c in CLASSES}
+        if not feasible["all"]:
+            pct_keys[by["all"].key_pct] = None
         out.append(Finding(
             id=f"denominateurs-{var}",
             what=f"Pourcentages incompatibles entre colonnes : {label(var)}",

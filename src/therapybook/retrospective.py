@@ -433,8 +433,8 @@ def comparison(published: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
             out.append(_record(row, value, "exact", reason, ids))
             continue
         accepted = [f for f in fs if row.key in f.corrections
-                    and (f.corrections[row.key] is None
-                         or any(_same(v, value) for v in f.corrections[row.key]))]
+                    and ((f.corrections[row.key] is None and not pd.isna(value))
+                         or any(_same(v, value) for v in f.corrections[row.key] or ()))]
         if accepted:
             names = ", ".join(f.id for f in accepted)
             out.append(_record(row, value, "consistent-after-correction",
