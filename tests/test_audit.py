@@ -168,3 +168,10 @@ def test_findings_frame_and_index(found):
     index = audit.findings_by_key(list(found.values()))
     assert "grim-t2.triple_refractory.pct.adc" in [f.id for f in
                                                    index["t2.triple_refractory.pct.adc"]]
+
+
+def test_identities_between_passages_hold(published):
+    table = audit.checks(published)
+    ids = table[table["check"] == "somme entre passages"]
+    assert len(ids) == len(audit.IDENTITIES)
+    assert ids["ok"].all(), ids[~ids["ok"]]["detail"].tolist()

@@ -243,6 +243,41 @@ def _printed(published: pd.DataFrame, key: str) -> str:
 
 # --------------------------------------------------------------------------- checks
 
+#: Counts that different passages of the thesis say must add up: (what, left, right).
+IDENTITIES = (
+    ("« Aucun » du tableau = décès d'autre cause + soins de support (note #)",
+     ("t2.subsequent_line.none.n.all",),
+     ("t2.note.no_slt.death_other_cause", "t2.note.no_slt.best_supportive_care")),
+    ("« Aucun » du tableau = décès infectieux + soins palliatifs du texte",
+     ("t2.subsequent_line.none.n.all",),
+     ("text.deaths_infection_before_slt", "text.no_slt_palliative_or_progression.n")),
+    ("45 patients = 5 décès infectieux + 40 restants",
+     ("t2.patients.n.all",), ("text.deaths_infection_before_slt",
+                              "text.remaining_after_infection_deaths")),
+    ("40 restants = 10 sans ligne + 30 traités",
+     ("text.remaining_after_infection_deaths",),
+     ("text.no_slt_palliative_or_progression.n", "text.received_slt.n")),
+    ("lignes ultérieures du tableau (hors « Aucun ») = 30 traités",
+     tuple(f"t2.subsequent_line.{c}.n.all" for c in (
+         "alkylator", "proteasome_inhibitor", "imid", "anti_gprc5d", "anti_bcma",
+         "venetoclax", "other")), ("text.received_slt.n",)),
+    ("patients traités = effectif de la courbe de SSP (figure 21-A)",
+     ("text.received_slt.n",), ("fig21.pfs.n",)),
+    ("40 restants = effectif de la courbe de SG (figure 21-B)",
+     ("text.remaining_after_infection_deaths",), ("fig21.os.n",)),
+    ("anti-BCMA en ligne ultérieure = belantamab + teclistamab (note §)",
+     ("t2.subsequent_line.anti_bcma.n.all",),
+     ("t2.note.subsequent_line.anti_bcma.belantamab",
+      "t2.note.subsequent_line.anti_bcma.teclistamab")),
+    ("CAR-T cells = ide-cel + cilta-cel", ("t2.patients.n.car_t",),
+     ("text.anti_bcma_product.ide_cel", "text.anti_bcma_product.cilta_cel")),
+    ("anticorps bispécifiques = teclistamab + elranatamab", ("t2.patients.n.bispecific",),
+     ("text.anti_bcma_product.teclistamab", "text.anti_bcma_product.elranatamab")),
+    ("ADC = belantamab-mafodotin", ("t2.patients.n.adc",),
+     ("text.anti_bcma_product.belantamab_mafodotin",)),
+)
+
+
 
 def checks(published: pd.DataFrame) -> pd.DataFrame:
     """Every elementary check: columns ``check``, ``keys`` (``;``-joined), ``ok``, ``detail``."""
@@ -294,6 +329,14 @@ def checks(published: pd.DataFrame) -> pd.DataFrame:
 
     for a, b, ok, detail in _repeated(published):
         add("même nombre imprimé deux fois", [a, b], ok, detail)
+    for what, left, right in IDENTITIES:
+        if not all((published["key"] == k).any() for k in [*left, *right]):
+            continue
+        lv = sum(_value(published, k) or 0 for k in left)
+        rv = sum(_value(published, k) or 0 for k in right)
+        add("somme entre passages", [*left, *right], lv == rv,
+            f"{what} : {' + '.join(_fr(_value(published, k)) for k in left)} = {_fr(lv)} ; "
+            f"{' + '.join(_fr(_value(published, k)) for k in right)} = {_fr(rv)}")
     return pd.DataFrame(rows, columns=["check", "keys", "ok", "detail"])
 
 

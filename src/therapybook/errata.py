@@ -15,6 +15,7 @@ CHECK_LABELS = {
     "ordre des quartiles": "Quartiles encadrant la médiane",
     "format R": "Médiane de survie imprimée comme par R",
     "même nombre imprimé deux fois": "Même nombre imprimé à deux endroits",
+    "somme entre passages": "Effectifs de passages différents qui doivent se sommer",
 }
 
 
