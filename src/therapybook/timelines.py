@@ -7,6 +7,7 @@ positions, no time scale) and labelled with the time exactly as printed (``C13``
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pandas as pd
@@ -42,6 +43,28 @@ def positions(events: pd.DataFrame, case: int) -> pd.DataFrame:
     return rows.assign(position=range(len(rows)))
 
 
+def find(events: pd.DataFrame, case: int, pattern: str, column: str = "event") -> pd.Series:
+    """The first event of ``case`` (narrative order) whose ``column`` matches ``pattern``.
+
+    Lets prose quote an event's fields without hard-coding its rank; raises ``LookupError``
+    when nothing matches, so a renamed event fails the build instead of quoting nothing.
+    """
+    rows = positions(events, case)
+    hit = rows[rows[column].fillna("").str.contains(pattern, case=False, regex=True)]
+    if hit.empty:
+        raise LookupError(f"Cas {case} : aucun évènement dont « {column} » contient {pattern!r}.")
+    return hit.iloc[0]
+
+
+def cycle_words(time: str) -> str:
+    """``C13`` → « 13e cycle », ``C1`` → « 1er cycle »; other notations are returned as is."""
+    m = re.fullmatch(r"C(\d+)", time.strip())
+    if not m:
+        return time
+    n = int(m.group(1))
+    return f"{n}{'er' if n == 1 else 'e'} cycle"
+
+
 def _text(value: object) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
@@ -74,6 +97,25 @@ def petvasc_points(events: pd.DataFrame, case: int) -> pd.DataFrame:
     keep = rows["petvasc_score"].notna() | relapse
     out = rows.loc[keep, ["position", "order", "time", "petvasc_score", "petvasc_max"]]
     return out.assign(relapse=relapse[keep].to_numpy()).reset_index(drop=True)
+
+
+def alt_text(events: pd.DataFrame, case: int, subject: str) -> str:
+    """A text alternative computed from the events: count, printed times, PETVasc points."""
+    rows = positions(events, case)
+    times = [t for t in dict.fromkeys(rows["time"].dropna()) if t]
+    present = [CATEGORIES[k][0].lower() for k in CATEGORIES if k in set(rows["category"])]
+    parts = [f"Frise verticale des {len(rows)} évènements du cas {case} ({subject}), "
+             f"de « {rows['event'].iloc[0]} » à « {rows['event'].iloc[-1]} », "
+             f"un symbole par catégorie ({', '.join(present)})"]
+    if times:
+        parts.append(f"repères de temps imprimés : {', '.join(times)}")
+    points = petvasc_points(events, case)
+    if not points.empty:
+        shown = [("rechute sans score" if pd.isna(p["petvasc_score"]) else
+                  f"{fmt.number(p['petvasc_score'])}/{fmt.number(p['petvasc_max'])}")
+                 for _, p in points.iterrows()]
+        parts.append(f"à droite, score PETVasc global : {' puis '.join(shown)}")
+    return " ; ".join(parts) + "."
 
 
 def layout(rows: pd.DataFrame, wrap: int = 72) -> tuple[list[list[str]], list[float], float]:
