@@ -1,0 +1,110 @@
+"""Part II, chapters context / MSC / CAR-T and the glossary: package helpers, provenance of
+the published tables and figures, and the glossary page rendered from its CSV."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from therapybook import evidence, fmt, glossary
+
+from conftest import page
+
+# --------------------------------------------------------------------------- unit tests
+
+
+def test_glossary_markdown_is_a_myst_glossary_block():
+    df = pd.DataFrame({"term": ["CRS", "CAR-T cells"],
+                       "definition": ["Syndrome de relargage des cytokines", "Lymphocytes  T"]})
+    text = glossary.markdown(df)
+    assert text.startswith("```{glossary}\n") and text.endswith("```\n")
+    assert "CRS\n  Syndrome de relargage des cytokines\n\nCAR-T cells\n  Lymphocytes T\n" in text
+
+
+def test_glossary_refuses_an_empty_definition():
+    with pytest.raises(ValueError, match="incomplète"):
+        glossary.markdown(pd.DataFrame({"term": ["CRS"], "definition": [" "]}))
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "expected"),
+    [
+        ((2007, "année"), {}, "2007"),
+        ((14, "rang"), {}, "14e"),
+        ((3, "mois"), {"qualifier": "less_than"}, f"moins de 3{fmt.NBSP}mois"),
+        ((8, "mois"), {"qualifier": "more_than"}, f"plus de 8{fmt.NBSP}mois"),
+        ((2000, "essais"), {"approximate": True}, f"environ 2000{fmt.NBSP}essais"),
+        ((10, "%"), {}, fmt.percent(10)),
+    ],
+)
+def test_quantity_keeps_the_source_qualification(args, kwargs, expected):
+    assert evidence.quantity(*args, **kwargs) == expected
+
+
+def test_span_shares_the_unit():
+    assert evidence.span(f"8{fmt.NBSP}%", f"10{fmt.NBSP}%") == f"8 à 10{fmt.NBSP}%"
+    assert evidence.span("2007", "2009") == "2007 à 2009"
+
+
+def test_count_bars_hatch_only_approximate_counts():
+    from therapybook import figures
+
+    fig, ax = figures.new()
+    evidence.count_bars(ax, ["a", "b"], [350, 88], [True, False], color="#009E73")
+    hatches = [p.get_hatch() for p in ax.patches]
+    assert hatches == ["///", None]
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == [f"≈{fmt.NBSP}350", "88"]
+
+
+# --------------------------------------------------------------------------- built book
+
+EXPECTED = {
+    # chapter: {kind-name: expected input resources}
+    "chapters/article/01-contexte-methode": {
+        "table-contexte-questions": {"contexte_questions"},
+        "table-contexte-reseau": {"contexte_reseau", "glossaire"},
+    },
+    "chapters/article/02-cellules-stromales": {
+        "table-csm-sources": {"csm_sources"},
+        "table-csm-criteres-isct": {"csm_criteres_isct"},
+        "table-csm-mecanismes": {"csm_mecanismes"},
+        "table-csm-experience": {"csm_experience"},
+        "figure-csm-experience": {"csm_experience"},
+        "table-csm-essais-france": {"csm_essais_france"},
+    },
+    "chapters/article/03-car-t": {
+        "figure-car-t-generations": {"car_generations"},
+        "table-car-t-experience-mai": {"cart_experience_mai"},
+        "table-car-t-lymphodepletion": {"cart_lymphodepletion"},
+    },
+}
+
+
+@pytest.mark.build
+def test_part2a_tables_and_figures_have_provenance(book):
+    items = json.loads((book / "_build" / "provenance.json").read_text(encoding="utf-8"))["items"]
+    found = {(i["chapter"], f"{i['kind']}-{i['name']}"): {x["resource"] for x in i["inputs"]}
+             for i in items}
+    for chapter, expected in EXPECTED.items():
+        for name, inputs in expected.items():
+            assert (chapter, name) in found, (chapter, name)
+            assert found[(chapter, name)] == inputs, (name, found[(chapter, name)])
+
+
+@pytest.mark.build
+def test_glossary_page_has_every_csv_term_and_links_resolve(book):
+    with (book / "data" / "article" / "glossaire.csv").open(encoding="utf-8") as f:
+        terms = [row["term"] for row in csv.DictReader(f)]
+    glossary_html = page(book, "chapters/annexes/glossaire")
+    shown = {html.unescape(t).strip() for t in
+             re.findall(r'<dt id="term-[^"]*">(.*?)<a class="headerlink"', glossary_html, re.S)}
+    assert set(terms) <= shown, set(terms) - shown
+    context = page(book, "chapters/article/01-contexte-methode")
+    assert 'href="../annexes/glossaire.html#term-SFGM-TC"' in context
+    assert "approximatif" in page(book, "chapters/article/02-cellules-stromales")
