@@ -60,6 +60,19 @@ def missing_grants(actors: pd.DataFrame, links: pd.DataFrame) -> list[str]:
     return problems
 
 
+def arc_midpoint(ax, start: tuple[float, float], end: tuple[float, float],
+                 rad: float) -> tuple[float, float]:
+    """Data coordinates of the middle of an ``arc3`` connection from ``start`` to ``end``.
+
+    ``arc3`` draws a quadratic Bézier whose control point is offset, in display
+    coordinates, by ``rad`` times the chord rotated; its middle (t = 1/2) is half-way.
+    """
+    (x1, y1), (x2, y2) = ax.transData.transform([start, end])
+    mid = ((x1 + x2) / 2 + rad * (y2 - y1) / 2, (y1 + y2) / 2 - rad * (x2 - x1) / 2)
+    x, y = ax.transData.inverted().transform(mid)
+    return float(x), float(y)
+
+
 def network_figure(actors: pd.DataFrame, links: pd.DataFrame, per_row: int = 5):
     """Swimlane network of the actors with numbered relations (arrows)."""
     from matplotlib.lines import Line2D
@@ -91,18 +104,15 @@ def network_figure(actors: pd.DataFrame, links: pd.DataFrame, per_row: int = 5):
     for edge_id, s, t, rel in zip(links["edge_id"], links["source"], links["target"],
                                   links["relation"], strict=True):
         a, b = pos.loc[s], pos.loc[t]
-        same_row = a["y"] == b["y"]
+        rad = 0.35 if a["y"] == b["y"] else 0.08
         arrow = FancyArrowPatch(
             (a["x"], a["y"]), (b["x"], b["y"]),
             patchA=boxes[s].get_bbox_patch(), patchB=boxes[t].get_bbox_patch(),
             arrowstyle="<|-|>" if rel in MUTUAL else "-|>", mutation_scale=8,
-            connectionstyle=f"arc3,rad={0.35 if same_row else 0.08}",
+            connectionstyle=f"arc3,rad={rad}",
             linestyle="--" if rel in GRANTS else "-", color="#444444", lw=0.8, zorder=2)
         ax.add_patch(arrow)
-        path = arrow.get_path().vertices
-        mid = path[len(path) // 2] if len(path) else ((a["x"] + b["x"]) / 2,
-                                                         (a["y"] + b["y"]) / 2)
-        mx, my = ax.transData.inverted().transform(mid)
+        mx, my = arc_midpoint(ax, (a["x"], a["y"]), (b["x"], b["y"]), rad)
         ax.text(mx, my, str(edge_id), ha="center", va="center", fontsize=6, zorder=4,
                 bbox={"boxstyle": "circle,pad=0.15", "facecolor": "#FFF7D6",
                       "edgecolor": "#444444", "linewidth": 0.5})
