@@ -73,7 +73,15 @@ def arc_midpoint(ax, start: tuple[float, float], end: tuple[float, float],
     return float(x), float(y)
 
 
-def network_figure(actors: pd.DataFrame, links: pd.DataFrame, per_row: int = 5):
+def _border(center, half, toward) -> tuple[float, float]:
+    """Point where the segment from ``center`` to ``toward`` leaves a box of ``half`` sizes."""
+    (cx, cy), (hw, hh), (tx, ty) = center, half, toward
+    dx, dy = tx - cx, ty - cy
+    scale = min(hw / abs(dx) if dx else float("inf"), hh / abs(dy) if dy else float("inf"))
+    return cx + dx * min(scale, 1.0), cy + dy * min(scale, 1.0)
+
+
+def network_figure(actors: pd.DataFrame, links: pd.DataFrame, per_row: int = 6):
     """Swimlane network of the actors with numbered relations (arrows)."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch
@@ -81,45 +89,49 @@ def network_figure(actors: pd.DataFrame, links: pd.DataFrame, per_row: int = 5):
     pos = layout(actors, per_row).set_index("actor_id")
     label = dict(zip(actors["actor_id"], actors["short_label"], strict=True))
     nrows = int(-pos["y"].min()) + 1
-    fig, ax = figures.new(height=0.95 * nrows + 0.5)
-    ax.set_xlim(-0.16, 1.0)
+    fig, ax = figures.new(height=0.95 * nrows + 0.3)
+    ax.set_xlim(0, 1)
     ax.set_ylim(-nrows + 0.45, 0.55)
     ax.axis("off")
     for lane, (title, color) in LANES.items():
         ys = pos.loc[pos["lane"] == lane, "y"]
         if ys.empty:
             continue
-        ax.axhspan(ys.min() - 0.45, ys.max() + 0.45, color=color, alpha=0.07, lw=0)
-        ax.text(-0.15, ys.mean(), textwrap.fill(title, 14), va="center", ha="left",
-                fontsize=7, color=color, fontweight="bold")
+        ax.axhspan(ys.min() - 0.45, ys.max() + 0.45, color=color, alpha=0.08, lw=0)
+        ax.text(0.003, ys.max() + 0.42, title, va="top", ha="left", fontsize=6.5,
+                color=color, fontweight="bold")
     boxes = {}
     for actor_id, p in pos.iterrows():
-        color = LANES[p["lane"]][1]
         boxes[actor_id] = ax.text(
-            p["x"], p["y"], textwrap.fill(label[actor_id], 16), ha="center", va="center",
-            fontsize=6.5, zorder=3,
-            bbox={"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": color,
-                  "linewidth": 1.2})
-    fig.canvas.draw()  # box extents are needed to clip the arrows
+            p["x"], p["y"], textwrap.fill(label[actor_id], 13), ha="center", va="center",
+            fontsize=6, zorder=3,
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": "white",
+                  "edgecolor": LANES[p["lane"]][1], "linewidth": 1.1})
+    fig.canvas.draw()  # measure the boxes, in data units (stable when the figure is saved)
+    inv = ax.transData.inverted()
+    half = {}
+    for actor_id, box in boxes.items():
+        (x0, y0), (x1, y1) = inv.transform(box.get_bbox_patch().get_window_extent())
+        half[actor_id] = ((x1 - x0) / 2 + 0.006, (y1 - y0) / 2 + 0.03)
     for edge_id, s, t, rel in zip(links["edge_id"], links["source"], links["target"],
                                   links["relation"], strict=True):
-        a, b = pos.loc[s], pos.loc[t]
-        rad = 0.35 if a["y"] == b["y"] else 0.08
-        arrow = FancyArrowPatch(
-            (a["x"], a["y"]), (b["x"], b["y"]),
-            patchA=boxes[s].get_bbox_patch(), patchB=boxes[t].get_bbox_patch(),
-            arrowstyle="<|-|>" if rel in MUTUAL else "-|>", mutation_scale=8,
-            connectionstyle=f"arc3,rad={rad}",
-            linestyle="--" if rel in GRANTS else "-", color="#444444", lw=0.8, zorder=2)
-        ax.add_patch(arrow)
-        mx, my = arc_midpoint(ax, (a["x"], a["y"]), (b["x"], b["y"]), rad)
-        ax.text(mx, my, str(edge_id), ha="center", va="center", fontsize=6, zorder=4,
-                bbox={"boxstyle": "circle,pad=0.15", "facecolor": "#FFF7D6",
+        a, b = tuple(pos.loc[s, ["x", "y"]]), tuple(pos.loc[t, ["x", "y"]])
+        start, end = _border(a, half[s], b), _border(b, half[t], a)
+        rad = 0.3 if a[1] == b[1] else 0.06
+        ax.add_patch(FancyArrowPatch(
+            start, end, arrowstyle="<|-|>" if rel in MUTUAL else "-|>", mutation_scale=8,
+            connectionstyle=f"arc3,rad={rad}", shrinkA=0, shrinkB=0,
+            linestyle="--" if rel in GRANTS else "-", color="#444444", lw=0.8, zorder=2))
+        (x1, y1), (x2, y2) = ax.transData.transform([start, end])
+        mid = ((x1 + x2) / 2 + rad * (y2 - y1) / 2, (y1 + y2) / 2 - rad * (x2 - x1) / 2)
+        mx, my = inv.transform(mid)
+        ax.text(mx, my, str(edge_id), ha="center", va="center", fontsize=5.5, zorder=4,
+                bbox={"boxstyle": "circle,pad=0.12", "facecolor": "#FFF7D6",
                       "edgecolor": "#444444", "linewidth": 0.5})
     handles = [Line2D([], [], color="#444444", lw=0.8, label="adresse, organise, consulte, "
                       "commande, transmet (→) ; coordonne (↔)"),
                Line2D([], [], color="#444444", lw=0.8, linestyle="--",
                       label="autorise, labellise, accrédite")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.45, 0.0), ncol=2,
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2,
               fontsize=6.5)
     return fig
