@@ -1,0 +1,124 @@
+"""Part I, chapters 5, 8 and 9: case timelines, stated values, and the provenance of every
+table and figure these chapters publish (the latter on the session's scratch book)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from therapybook import data, stated, timelines
+
+from conftest import run
+
+# name -> data-package resources it must be computed from
+OUTPUTS = {
+    ("table", "perspectives-leviers"): {"perspectives_leviers"},
+    ("table", "perspectives-car-t-ameliores"): {"perspectives_car_t_ameliores",
+                                                "perspectives_leviers"},
+    ("table", "perspectives-associations"): {"perspectives_associations"},
+    ("table", "irae-patientes"): {"cas_cliniques_patients"},
+    ("table", "irae-lupus-murin"): {"lupus_murin"},
+    ("figure", "irae-chronologie-cas1"): {"cas_cliniques", "cas_cliniques_patients"},
+    ("figure", "irae-chronologie-cas2"): {"cas_cliniques", "cas_cliniques_patients"},
+}
+
+
+def _events(rows):
+    cols = ["case", "order", "time", "time_detail", "category", "event", "investigation",
+            "treatment", "outcome", "petvasc_score", "petvasc_max", "imaging_relapse"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# ------------------------------------------------------------------ unit tests
+def test_positions_are_ordinal_and_sorted_by_rank():
+    ev = _events([
+        [1, 3, "", "", "imaging", "c", "", "", "", None, None, None],
+        [1, 1, "C1", "", "treatment", "a", "", "", "", None, None, None],
+        [2, 1, "", "", "clinical", "z", "", "", "", None, None, None],
+        [1, 2, "C13", "", "outcome", "b", "", "", "", None, None, None],
+    ])
+    pos = timelines.positions(ev, 1)
+    assert list(pos["event"]) == ["a", "b", "c"]
+    assert list(pos["position"]) == [0, 1, 2]
+
+
+def test_duplicate_rank_or_unknown_category_fails_loudly():
+    dup = _events([[1, 1, "", "", "clinical", "a", "", "", "", None, None, None],
+                   [1, 1, "", "", "clinical", "b", "", "", "", None, None, None]])
+    with pytest.raises(ValueError, match="double"):
+        timelines.positions(dup, 1)
+    bad = _events([[1, 1, "", "", "astrologie", "a", "", "", "", None, None, None]])
+    with pytest.raises(ValueError, match="inconnue"):
+        timelines.positions(bad, 1)
+    with pytest.raises(ValueError):
+        timelines.positions(bad, 9)
+
+
+def test_petvasc_points_keep_scores_and_relapse_without_inventing_a_score():
+    pts = timelines.petvasc_points(data.load("cas_cliniques"), 1)
+    assert list(pts["petvasc_score"].dropna()) == [27.0, 23.0]
+    assert set(pts["petvasc_max"].dropna()) == {48}
+    last = pts.iloc[-1]
+    assert bool(last["relapse"]) and pd.isna(last["petvasc_score"])
+    assert list(pts["position"]) == sorted(pts["position"])
+    assert timelines.petvasc_points(data.load("cas_cliniques"), 2).empty
+
+
+def test_find_cycle_words_and_alt_text():
+    ev = data.load("cas_cliniques")
+    assert timelines.find(ev, 1, "complète stringente")["time"] == "C13"
+    with pytest.raises(LookupError):
+        timelines.find(ev, 1, "évènement absent")
+    assert timelines.cycle_words("C1") == "1er cycle"
+    assert timelines.cycle_words("C11") == "11e cycle"
+    assert timelines.cycle_words("M+2") == "M+2"
+    alt = timelines.alt_text(ev, 1, "vascularite")
+    assert "27/48 puis 23/48 puis rechute sans score" in alt
+    assert f"{(ev['case'] == 1).sum()} évènements" in alt
+
+
+def test_case_times_are_only_those_printed():
+    ev = data.load("cas_cliniques")
+    times = set(ev["time"].dropna())
+    assert times <= {"C1", "C11", "C12", "C13", "S+8", "M+2", "1995"}
+
+
+def test_stated_values():
+    assert stated.value(60, 67, "%") == "60–67\u00a0%"
+    assert stated.value(20.9, unit="mois") == "20,9\u00a0mois"
+    assert stated.value(None, None, "%") == ""
+
+
+# ------------------------------------------------------------------ built book
+@pytest.mark.build
+@pytest.mark.parametrize(("kind", "name"), sorted(OUTPUTS))
+def test_output_has_provenance_with_its_inputs(book, kind, name):
+    record = book / "_build" / "provenance" / f"{kind}-{name}.json"
+    assert record.exists(), record
+    rec = json.loads(record.read_text(encoding="utf-8"))
+    assert {i["resource"] for i in rec["inputs"]} == OUTPUTS[(kind, name)]
+    assert all(not i["synthetic"] for i in rec["inputs"])
+    if kind == "figure":
+        assert {o["path"].rsplit(".", 1)[1] for o in rec["outputs"]} == {"svg", "png"}
+
+
+@pytest.mark.build
+def test_case_timeline_follows_its_events_table(book):
+    csv = book / "data" / "these" / "cas_cliniques.csv"
+    record = book / "_build" / "provenance" / "figure-irae-chronologie-cas1.json"
+    svg = book / "figures" / "irae-chronologie-cas1.svg"
+    original = csv.read_text(encoding="utf-8")
+    before_rec, before_svg = record.read_text(encoding="utf-8"), svg.read_bytes()
+    assert "Rémission complète stringente" in original
+    csv.write_text(original.replace("Rémission complète stringente",
+                                    "Réponse modifiée pour le test", 1), encoding="utf-8")
+    try:
+        proc = run(book, "html")
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        assert svg.read_bytes() != before_svg
+        assert record.read_text(encoding="utf-8") != before_rec
+    finally:
+        csv.write_text(original, encoding="utf-8")
+        assert run(book, "html").returncode == 0
