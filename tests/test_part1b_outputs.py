@@ -111,9 +111,9 @@ def test_case_timeline_follows_its_events_table(book):
     svg = book / "figures" / "irae-chronologie-cas1.svg"
     original = csv.read_text(encoding="utf-8")
     before_rec, before_svg = record.read_text(encoding="utf-8"), svg.read_bytes()
-    assert "Rémission complète stringente" in original
-    csv.write_text(original.replace("Rémission complète stringente",
-                                    "Réponse modifiée pour le test", 1), encoding="utf-8")
+    assert "Oligoarthrite récidivante" in original
+    csv.write_text(original.replace("Oligoarthrite récidivante",
+                                    "Oligoarthrite modifiée pour le test", 1), encoding="utf-8")
     try:
         proc = run(book, "html")
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
