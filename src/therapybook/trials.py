@@ -187,5 +187,5 @@ def comparison_figure(trials: pd.DataFrame, results: pd.DataFrame):
 def printed_ci(results: pd.DataFrame, trial: str, measure: str) -> str:
     """Confidence interval as printed in ``as_printed`` (e.g. ``95% CI 4,6-10,6``), or ``""``."""
     row = results[(results["trial"] == trial) & (results["measure"] == measure)].iloc[0]
-    match = re.search(r"95\s?%\s*CI\s*[\d,]+\s*-\s*[\d,]+", row["as_printed"])
+    match = re.search(r"95\s?%\s*CI\s*\d+(?:,\d+)?\s*-\s*\d+(?:,\d+)?", row["as_printed"])
     return match.group(0) if match else ""
