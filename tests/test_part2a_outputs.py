@@ -99,7 +99,7 @@ def test_part2a_tables_and_figures_have_provenance(book):
 
 @pytest.mark.build
 def test_glossary_page_has_every_csv_term_and_links_resolve(book):
-    with (book / "data" / "article" / "glossaire.csv").open(encoding="utf-8") as f:
+    with (book / "data" / "glossary.csv").open(encoding="utf-8") as f:
         terms = [row["term"] for row in csv.DictReader(f)]
     glossary_html = page(book, "chapters/annexes/glossaire")
     shown = {html.unescape(t).strip() for t in
