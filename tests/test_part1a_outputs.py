@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from therapybook import data, timeline, trials
+from therapybook import availability, data, trials
 
 from conftest import page, run
 
@@ -40,9 +40,9 @@ def test_printed_ci_kept_as_printed():
 
 def test_dates_never_more_precise_than_the_thesis():
     events = data.load("disponibilite_france")
-    labels = {timeline.date_label(r) for _, r in events.iterrows()}
+    labels = {availability.date_label(r) for _, r in events.iterrows()}
     assert {"2021", "août 2022", "2 février 2023", "30 juin 2023", ""} <= labels
-    assert timeline.span(events[events["date_precision"] == "undated"].iloc[0]) is None
+    assert availability.span(events[events["date_precision"] == "undated"].iloc[0]) is None
 
 
 @pytest.mark.build

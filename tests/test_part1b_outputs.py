@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from therapybook import data, stated, timelines
+from therapybook import casecourse, data, stated
 
 from conftest import run
 
@@ -39,7 +39,7 @@ def test_positions_are_ordinal_and_sorted_by_rank():
         [2, 1, "", "", "clinical", "z", "", "", "", None, None, None],
         [1, 2, "C13", "", "outcome", "b", "", "", "", None, None, None],
     ])
-    pos = timelines.positions(ev, 1)
+    pos = casecourse.positions(ev, 1)
     assert list(pos["event"]) == ["a", "b", "c"]
     assert list(pos["position"]) == [0, 1, 2]
 
@@ -48,33 +48,33 @@ def test_duplicate_rank_or_unknown_category_fails_loudly():
     dup = _events([[1, 1, "", "", "clinical", "a", "", "", "", None, None, None],
                    [1, 1, "", "", "clinical", "b", "", "", "", None, None, None]])
     with pytest.raises(ValueError, match="double"):
-        timelines.positions(dup, 1)
+        casecourse.positions(dup, 1)
     bad = _events([[1, 1, "", "", "astrologie", "a", "", "", "", None, None, None]])
     with pytest.raises(ValueError, match="inconnue"):
-        timelines.positions(bad, 1)
+        casecourse.positions(bad, 1)
     with pytest.raises(ValueError):
-        timelines.positions(bad, 9)
+        casecourse.positions(bad, 9)
 
 
 def test_petvasc_points_keep_scores_and_relapse_without_inventing_a_score():
-    pts = timelines.petvasc_points(data.load("cas_cliniques"), 1)
+    pts = casecourse.petvasc_points(data.load("cas_cliniques"), 1)
     assert list(pts["petvasc_score"].dropna()) == [27.0, 23.0]
     assert set(pts["petvasc_max"].dropna()) == {48}
     last = pts.iloc[-1]
     assert bool(last["relapse"]) and pd.isna(last["petvasc_score"])
     assert list(pts["position"]) == sorted(pts["position"])
-    assert timelines.petvasc_points(data.load("cas_cliniques"), 2).empty
+    assert casecourse.petvasc_points(data.load("cas_cliniques"), 2).empty
 
 
 def test_find_cycle_words_and_alt_text():
     ev = data.load("cas_cliniques")
-    assert timelines.find(ev, 1, "complète stringente")["time"] == "C13"
+    assert casecourse.find(ev, 1, "complète stringente")["time"] == "C13"
     with pytest.raises(LookupError):
-        timelines.find(ev, 1, "évènement absent")
-    assert timelines.cycle_words("C1") == "1er cycle"
-    assert timelines.cycle_words("C11") == "11e cycle"
-    assert timelines.cycle_words("M+2") == "M+2"
-    alt = timelines.alt_text(ev, 1, "vascularite")
+        casecourse.find(ev, 1, "évènement absent")
+    assert casecourse.cycle_words("C1") == "1er cycle"
+    assert casecourse.cycle_words("C11") == "11e cycle"
+    assert casecourse.cycle_words("M+2") == "M+2"
+    alt = casecourse.alt_text(ev, 1, "vascularite")
     assert "27/48 puis 23/48 puis rechute sans score" in alt
     assert f"{(ev['case'] == 1).sum()} évènements" in alt
 
