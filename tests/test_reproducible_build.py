@@ -88,8 +88,6 @@ def test_figures_are_byte_identical(twin_builds):
 def test_json_reports_are_identical(twin_builds, name):
     a, b = twin_builds
     pa, pb = a / "_build" / name, b / "_build" / name
-    if name == "reproductibilite.json" and not pa.exists() and not pb.exists():
-        pytest.skip("le rapport de reproductibilité n'est pas encore écrit par la construction")
     assert pa.exists() and pb.exists()
     assert pa.read_bytes() == pb.read_bytes()
 
