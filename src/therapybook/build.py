@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import data
+from . import data, kernelpool
 
 
 def build_dir() -> Path:
@@ -75,18 +75,19 @@ def sphinx(builder: str, *, jobs: int = 1) -> int:
         from jupyter_cache import get_cache  # create it (SQLite serialises later writes)
 
         get_cache(str(out / ".jupyter_cache")).get_cache_limit()
-    result = build_sphinx(
-        str(data.ROOT),
-        str(stage),
-        doctreedir=str(out / ".doctrees" / builder),
-        path_config=str(data.ROOT / "_config.yml"),
-        noconfig=True,
-        confoverrides=overrides,
-        builder=builder,
-        warningiserror=True,
-        keep_going=True,
-        jobs=jobs,
-    )
+    with kernelpool.running():  # chapters' kernels forked from one pre-imported process
+        result = build_sphinx(
+            str(data.ROOT),
+            str(stage),
+            doctreedir=str(out / ".doctrees" / builder),
+            path_config=str(data.ROOT / "_config.yml"),
+            noconfig=True,
+            confoverrides=overrides,
+            builder=builder,
+            warningiserror=True,
+            keep_going=True,
+            jobs=jobs,
+        )
     rc = result if isinstance(result, int) else 2
     if rc > 1 and jobs > 1:
         # A worker's exception reaches Sphinx as one line (« Sphinx parallel build error:

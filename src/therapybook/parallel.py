@@ -96,7 +96,10 @@ def balance_chunks(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    from . import kernelpool
+
     use_ipc_kernels()
+    kernelpool.install()
     app.connect("config-inited", _declare)
     app.connect("builder-inited", balance_chunks)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
