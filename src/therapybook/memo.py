@@ -5,6 +5,9 @@
   (about 10 ms each time): some 400 citations cost 4 s on one core. The answer
   depends only on the installed packages. Plugins registered at run time
   (``pybtex.plugin.register_plugin``) are still looked up first, as pybtex does.
+- Sphinx resolves each ``{numref}`` by unpickling the whole target page (30 ms) to
+  read the target's node type and id; the pages read for that are kept (read-only)
+  until the next reading phase.
 - Sphinx's search index stems each word of each page with the pure-Python French
   Snowball stemmer, remembering stems page by page only; a word's stem never
   changes, so it is remembered for the whole build.
@@ -56,7 +59,42 @@ def cache_french_stems() -> None:
     SearchFrench.stem = stem
 
 
+_NUMREF_DOCTREES: dict[str, object] = {}
+
+
+def cache_numref_targets() -> None:
+    """Unpickle each page once for all the ``numref`` references that point into it."""
+    from sphinx.domains.std import StandardDomain
+
+    if getattr(StandardDomain._resolve_numref_xref, "_therapybook", False):
+        return
+    original = StandardDomain._resolve_numref_xref
+
+    def _resolve_numref_xref(self, env, *args, **kwargs):
+        read = env.get_doctree
+
+        def get_doctree(docname: str):
+            if docname not in _NUMREF_DOCTREES:
+                _NUMREF_DOCTREES[docname] = read(docname)
+            return _NUMREF_DOCTREES[docname]
+
+        env.get_doctree = get_doctree  # only this call sees the shared, unmodified copy
+        try:
+            return original(self, env, *args, **kwargs)
+        finally:
+            del env.get_doctree
+
+    _resolve_numref_xref._therapybook = True
+    StandardDomain._resolve_numref_xref = _resolve_numref_xref
+
+
+def _forget_doctrees(*_: object) -> None:
+    _NUMREF_DOCTREES.clear()
+
+
 def setup(app: Sphinx) -> dict:
     cache_pybtex_plugins()
     cache_french_stems()
+    cache_numref_targets()
+    app.connect("env-updated", _forget_doctrees)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
