@@ -22,6 +22,7 @@ PROBE = ("import os, sys, matplotlib\n"
 def pool():
     parallel.use_ipc_kernels()
     kernelpool.install()
+    kernelpool.stop_kernels_immediately()
     with kernelpool.running() as path:
         assert path and os.environ[kernelpool.ENV] == path
         yield path
@@ -82,3 +83,11 @@ def test_forked_and_ordinary_kernels_see_the_same_import_path(pool, tmp_path, mo
     monkeypatch.setenv(kernelpool.ENV, str(tmp_path / "absent.sock"))
     (tmp_path / "absent.sock.failed").touch()
     assert execute(probe, tmp_path) == forked
+
+
+def test_kernels_are_stopped_at_once_after_their_last_cell(pool, tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('fin')")])
+    client = NotebookClient(nb, resources={"metadata": {"path": str(tmp_path)}})
+    assert client.shutdown_kernel == "immediate"
+    client.execute()
+    assert nb.cells[0].outputs[0]["text"] == "fin\n"  # every output arrived before the kill
