@@ -33,7 +33,8 @@ from pathlib import Path
 
 ENV = "THERAPYBOOK_KERNEL_POOL"
 #: Modules the chapters import, loaded once in the pool (third-party only).
-PRELOAD = ("ipykernel.kernelapp", "numpy", "pandas", "matplotlib", "matplotlib.pyplot",
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.debugger", "IPython.core.debugger",
+           "tornado.platform.asyncio", "numpy", "pandas", "matplotlib", "matplotlib.pyplot",
            "matplotlib.figure", "matplotlib_inline.backend_inline")
 
 
@@ -178,8 +179,15 @@ class ForkedKernel:
         return self.returncode or 0
 
     def send_signal(self, signum: int) -> None:
-        if self.poll() is None:
-            os.kill(self.pid, signum)
+        """Signal the kernel's process group; after SIGKILL, return once it is gone."""
+        if self.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signum)
+        if signum == signal.SIGKILL:  # spares jupyter_client a 0,1 s polling sleep
+            deadline = time.monotonic() + 1
+            while self.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.002)
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
@@ -204,12 +212,34 @@ def install() -> None:
         env = kwargs.get("env") or dict(os.environ)
         cwd = str(kwargs.get("cwd") or os.getcwd())
         self.process = ForkedKernel(fork_kernel(path, args, cwd, env))
-        self.pid = self.pgid = self.process.pid
+        self.pid = self.process.pid
+        self.pgid = None  # signals go through ForkedKernel, which signals the group
         self.cwd = cwd
+        await _bound(self.connection_info, self.process)
         return self.connection_info
 
     LocalProvisioner.launch_kernel = launch_kernel
     LocalProvisioner._therapybook_pool = True
+
+
+async def _bound(info: dict, process: ForkedKernel, timeout: float = 60) -> None:
+    """Return once the kernel's Unix sockets exist (or it died).
+
+    A client that connects before the kernel has bound waits for ZeroMQ's reconnect
+    interval (0,1 s) and, on IOPub, may miss the first status messages, which costs
+    jupyter_client's readiness check another 0,2 s.
+    """
+    import asyncio
+
+    if info.get("transport") != "ipc":
+        return
+    paths = [f"{info['ip']}-{info[key]}" for key in
+             ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
+    deadline = time.monotonic() + timeout
+    while not all(os.path.exists(p) for p in paths):
+        if process.poll() is not None or time.monotonic() > deadline:
+            return  # jupyter_client reports the dead or silent kernel as usual
+        await asyncio.sleep(0.005)
 
 
 async def _ready(path: str, timeout: float = 60) -> bool:
@@ -250,7 +280,9 @@ def running() -> Iterator[str | None]:
     # Run as a file from an empty folder: the pool imports neither the book's package nor
     # anything found in the book's folder.
     code = f"import runpy; runpy.run_path({__file__!r}, run_name='__main__')"
-    proc = subprocess.Popen([sys.executable, "-c", code, path], cwd=folder,
+    # As ipykernel's kernel spec does: no pydevd warning about frozen modules.
+    env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
+    proc = subprocess.Popen([sys.executable, "-c", code, path], cwd=folder, env=env,
                             stdin=subprocess.DEVNULL)
     os.environ[ENV] = path
     try:
