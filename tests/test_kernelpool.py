@@ -91,3 +91,15 @@ def test_kernels_are_stopped_at_once_after_their_last_cell(pool, tmp_path):
     assert client.shutdown_kernel == "immediate"
     client.execute()
     assert nb.cells[0].outputs[0]["text"] == "fin\n"  # every output arrived before the kill
+
+
+def test_a_prompt_client_still_waits_for_a_kernel_that_answers(pool, tmp_path):
+    kernelpool.prompt_readiness()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"print({i})")
+                                         for i in range(3)])
+    client = NotebookClient(nb, resources={"metadata": {"path": str(tmp_path)}})
+    with client.setup_kernel():
+        assert type(client.kc).__name__ == "PromptKernelClient"
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+    assert [c.outputs[0]["text"] for c in nb.cells] == ["0\n", "1\n", "2\n"]

@@ -18,6 +18,7 @@ kernel command, kernels start as usual.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -252,6 +253,44 @@ async def _ready(path: str, timeout: float = 60) -> bool:
             return False
         await asyncio.sleep(0.02)
     return True
+
+
+@functools.cache
+def _prompt_client_class() -> type:
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class PromptKernelClient(AsyncKernelClient):
+        """A client whose readiness check does not end with a fixed 0,2 s IOPub wait.
+
+        jupyter_client's ``wait_for_ready`` waits for the kernel_info reply and one
+        IOPub message, then drains IOPub until it stays silent for 0,2 s. Here IOPub
+        reads during that check wait 0,02 s at most: a missed message means one more
+        kernel_info round, as before, and the drain ends sooner. Messages left over
+        are ignored anyway: nbclient keeps only those answering its own requests.
+        """
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            channel = self.iopub_channel
+            get_msg = channel.get_msg
+
+            async def prompt_get_msg(timeout: float | None = None, **kwargs):
+                return await get_msg(timeout=None if timeout is None else min(timeout, 0.02),
+                                     **kwargs)
+
+            channel.get_msg = prompt_get_msg
+            try:
+                await AsyncKernelClient.wait_for_ready(self, timeout=timeout)
+            finally:
+                del channel.get_msg
+
+    return PromptKernelClient
+
+
+def prompt_readiness() -> None:
+    """Let nbclient's kernels be declared ready without the fixed 0,2 s IOPub wait."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    AsyncKernelManager.class_traits()["client_factory"].default_value = _prompt_client_class()
 
 
 def stop_kernels_immediately() -> None:

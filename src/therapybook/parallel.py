@@ -101,6 +101,7 @@ def setup(app: Sphinx) -> dict:
     use_ipc_kernels()
     kernelpool.install()
     kernelpool.stop_kernels_immediately()
+    kernelpool.prompt_readiness()
     app.connect("config-inited", _declare)
     app.connect("builder-inited", balance_chunks)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
