@@ -10,9 +10,15 @@ and environment a chapter must see as they are when it runs), and no thread runs
 pool, so forking is safe.
 
 The build starts the pool (:func:`running`) and exports its socket in
-``THERAPYBOOK_KERNEL_POOL``; :func:`install` (called by the Sphinx extension) makes
-jupyter_client's local provisioner use it. Without that variable, or for another
-kernel command, kernels start as usual.
+``THERAPYBOOK_KERNEL_POOL``; :func:`install` (called by the Sphinx extension
+``therapybook.parallel``) makes jupyter_client's local provisioner use it. Without that
+variable (``THERAPYBOOK_KERNEL_POOL_OFF=1`` keeps the build from starting one), or for
+another kernel command, kernels start as usual.
+
+The same extension trims the fixed waits around each kernel, which cost more than the
+kernel itself once imports are shared: :func:`prompt_readiness` (no 0,2 s IOPub drain
+when the kernel is declared ready) and :func:`stop_kernels_immediately` (no graceful
+shutdown wait). A kernel's life around its cells then costs about 0,1 s instead of 0,9 s.
 """
 
 from __future__ import annotations
