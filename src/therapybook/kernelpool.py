@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ENV = "THERAPYBOOK_KERNEL_POOL"
-#: Modules the chapters import, loaded once in the pool (third-party only).
+#: What every kernel imports (ipykernel) and the chapters' heavy third-party imports.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.debugger", "IPython.core.debugger",
            "tornado.platform.asyncio", "numpy", "pandas", "matplotlib", "matplotlib.pyplot",
            "matplotlib.figure", "matplotlib_inline.backend_inline")

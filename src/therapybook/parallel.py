@@ -12,6 +12,9 @@ Kernels started at the same time by several workers (or several builds on the sa
 machine) race for TCP ports: a kernel can die with « Address already in use ». They
 talk to the build through Unix sockets instead (``KernelManager.transport = "ipc"``),
 whose names derive from each kernel's unique connection file.
+
+Setting up the extension also installs ``therapybook.kernelpool``: kernels forked from
+a pre-imported process, declared ready and stopped without fixed waits.
 """
 
 from __future__ import annotations
