@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -45,6 +46,16 @@ def run(book: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess
 def executed(proc: subprocess.CompletedProcess) -> list[str]:
     """Chapters (paths without suffix) that a build executed."""
     return re.findall(r"(\S+)\.md: Executing notebook", proc.stdout + proc.stderr)
+
+
+def manifest(book: Path) -> dict:
+    """The provenance manifest written by the build of ``book``."""
+    return json.loads((book / "_build" / "provenance.json").read_text(encoding="utf-8"))
+
+
+def descriptor(book: Path) -> dict:
+    """The data package descriptor of ``book``."""
+    return json.loads((book / "data" / "datapackage.json").read_text(encoding="utf-8"))
 
 
 def page(book: Path, doc: str) -> str:

@@ -31,7 +31,7 @@ import pytest
 
 from therapybook import sphinxext
 
-from conftest import run
+from conftest import descriptor, run
 
 pytestmark = pytest.mark.build
 COHORT = "retrospective_cohort"
@@ -39,10 +39,6 @@ ACCEPTED = "accepted"
 
 
 # --------------------------------------------------------------------------- helpers
-def descriptor(book: Path) -> dict:
-    return json.loads((book / "data" / "datapackage.json").read_text(encoding="utf-8"))
-
-
 def resources(book: Path) -> dict[str, dict]:
     return {r["name"]: r for r in descriptor(book)["resources"]}
 

@@ -8,14 +8,10 @@ import re
 
 import pytest
 
-from conftest import run
+from conftest import manifest, run
 
 pytestmark = pytest.mark.build
 LABEL = re.compile(r'<(?:figure|table)[^>]*\bid="((?:fig|tbl)-[\w-]+)"')
-
-
-def _manifest(book) -> dict:
-    return json.loads((book / "_build" / "provenance.json").read_text(encoding="utf-8"))
 
 
 def _sha(path) -> str:
@@ -25,8 +21,8 @@ def _sha(path) -> str:
 def test_every_table_and_figure_is_in_the_manifest_and_its_page(book):
     html = book / "_build" / "html"
     labels = {m for p in html.rglob("*.html") for m in LABEL.findall(p.read_text("utf-8"))}
-    manifest = _manifest(book)
-    items = {it["label"]: it for it in manifest["items"]}
+    found = manifest(book)
+    items = {it["label"]: it for it in found["items"]}
     assert labels, "aucun tableau ni figure numérotés dans le livre"
     assert labels <= set(items), f"absents du manifeste : {sorted(labels - set(items))}"
     page = (html / "chapters" / "annexes" / "provenance.html").read_text(encoding="utf-8")
@@ -40,16 +36,16 @@ def test_every_table_and_figure_is_in_the_manifest_and_its_page(book):
                 assert _sha(book / out["path"]) == out["sha256"], out
         for inp in it["inputs"]:
             assert inp["sha256"] in page
-    assert manifest["git_commit"] == "unknown"  # the scratch copy is not a git checkout
+    assert found["git_commit"] == "unknown"  # the scratch copy is not a git checkout
     assert (html / "provenance.json").read_bytes() == (book / "_build" / "provenance.json"
                                                        ).read_bytes()
 
 
 def test_published_data_files_are_downloadable_and_match(book):
     html = book / "_build" / "html"
-    manifest = _manifest(book)
-    assert manifest["data_files"]
-    for entry in manifest["data_files"]:
+    found = manifest(book)
+    assert found["data_files"]
+    for entry in found["data_files"]:
         copy = html / "donnees" / entry["path"].removeprefix("data/")
         assert copy.exists() and _sha(copy) == entry["sha256"] == _sha(book / entry["path"])
 
@@ -62,4 +58,4 @@ def test_stale_records_are_pruned(book):
     proc = run(book, "html")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert not stale.exists()
-    assert "tbl-tableau-supprime" not in {it["label"] for it in _manifest(book)["items"]}
+    assert "tbl-tableau-supprime" not in {it["label"] for it in manifest(book)["items"]}

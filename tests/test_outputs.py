@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import page, run
+from conftest import descriptor, manifest, page, run
 
 pytestmark = pytest.mark.build
 
@@ -42,17 +42,9 @@ EXPECTED = {
 }
 
 
-def manifest(book: Path) -> list[dict]:
-    return json.loads((book / "_build" / "provenance.json").read_text(encoding="utf-8"))["items"]
-
-
-def descriptor(book: Path) -> dict:
-    return json.loads((book / "data" / "datapackage.json").read_text(encoding="utf-8"))
-
-
 def test_every_table_and_figure_comes_from_described_data(book):
     resources = {r["name"]: r for r in descriptor(book)["resources"]}
-    items = manifest(book)
+    items = manifest(book)["items"]
     assert items
     for item in items:
         assert item["inputs"], f"{item['name']} n'a aucune donnée d'entrée"
@@ -67,14 +59,14 @@ def test_every_table_and_figure_comes_from_described_data(book):
 
 def test_each_chapter_regenerates_what_its_issue_lists(book):
     by_chapter: dict[str, set[str]] = {}
-    for item in manifest(book):
+    for item in manifest(book)["items"]:
         by_chapter.setdefault(item["chapter"], set()).add(f"{item['kind']}-{item['name']}")
     for chapter, expected in EXPECTED.items():
         assert expected <= by_chapter.get(chapter, set()), (chapter, expected)
 
 
 def outputs_of(book: Path, resource: str) -> dict[str, str]:
-    return {i["name"]: json.dumps(i["outputs"], sort_keys=True) for i in manifest(book)
+    return {i["name"]: json.dumps(i["outputs"], sort_keys=True) for i in manifest(book)["items"]
             if any(inp["resource"] == resource for inp in i["inputs"]) and i["kind"] == "figure"}
 
 

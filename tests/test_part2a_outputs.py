@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import html
-import json
 import re
 
 import pandas as pd
@@ -13,7 +12,7 @@ import pytest
 
 from therapybook import evidence, fmt, glossary
 
-from conftest import page
+from conftest import manifest, page
 
 # --------------------------------------------------------------------------- unit tests
 
@@ -88,7 +87,7 @@ EXPECTED = {
 
 @pytest.mark.build
 def test_part2a_tables_and_figures_have_provenance(book):
-    items = json.loads((book / "_build" / "provenance.json").read_text(encoding="utf-8"))["items"]
+    items = manifest(book)["items"]
     found = {(i["chapter"], f"{i['kind']}-{i['name']}"): {x["resource"] for x in i["inputs"]}
              for i in items}
     for chapter, expected in EXPECTED.items():

@@ -4,7 +4,6 @@ published tables and figures, and the CAR-T timeline following its steps table."
 
 from __future__ import annotations
 
-import json
 import math
 
 import pandas as pd
@@ -12,7 +11,7 @@ import pytest
 
 from therapybook import careteam, data, pathway
 
-from conftest import run
+from conftest import manifest, run
 
 # --------------------------------------------------------------------------- unit tests
 
@@ -108,7 +107,7 @@ EXPECTED = {
 
 
 def _items(book) -> dict:
-    items = json.loads((book / "_build" / "provenance.json").read_text(encoding="utf-8"))["items"]
+    items = manifest(book)["items"]
     return {(i["chapter"], f"{i['kind']}-{i['name']}"): i for i in items}
 
 
