@@ -10,12 +10,12 @@ and environment a chapter must see as they are when it runs), and no thread runs
 pool, so forking is safe.
 
 The build starts the pool (:func:`running`) and exports its socket in
-``THERAPYBOOK_KERNEL_POOL``; :func:`install` (called by the Sphinx extension
-``therapybook.parallel``) makes jupyter_client's local provisioner use it. Without that
+``THERAPYBOOK_KERNEL_POOL``; :func:`install` (run when Sphinx loads this module as an
+extension) makes jupyter_client's local provisioner use it. Without that
 variable (``THERAPYBOOK_KERNEL_POOL_OFF=1`` keeps the build from starting one), or for
 another kernel command, kernels start as usual.
 
-The same extension trims the fixed waits around each kernel, which cost more than the
+The extension also trims the fixed waits around each kernel, which cost more than the
 kernel itself once imports are shared: :func:`prompt_readiness` (no 0,2 s IOPub drain
 when the kernel is declared ready) and :func:`stop_kernels_immediately` (no graceful
 shutdown wait). A kernel's life around its cells then costs about 0,1 s instead of 0,9 s.
@@ -37,6 +37,10 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the pool runs this file and must not import Sphinx
+    from sphinx.application import Sphinx
 
 ENV = "THERAPYBOOK_KERNEL_POOL"
 #: What every kernel imports (ipykernel) and the chapters' heavy third-party imports.
@@ -338,6 +342,13 @@ def running() -> Iterator[str | None]:
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=10)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def setup(app: Sphinx) -> dict:
+    install()
+    stop_kernels_immediately()
+    prompt_readiness()
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
 if __name__ == "__main__":

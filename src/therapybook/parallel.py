@@ -12,9 +12,6 @@ Kernels started at the same time by several workers (or several builds on the sa
 machine) race for TCP ports: a kernel can die with « Address already in use ». They
 talk to the build through Unix sockets instead (``KernelManager.transport = "ipc"``),
 whose names derive from each kernel's unique connection file.
-
-Setting up the extension also installs ``therapybook.kernelpool``: kernels forked from
-a pre-imported process, declared ready and stopped without fixed waits.
 """
 
 from __future__ import annotations
@@ -99,12 +96,7 @@ def balance_chunks(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict:
-    from . import kernelpool
-
     use_ipc_kernels()
-    kernelpool.install()
-    kernelpool.stop_kernels_immediately()
-    kernelpool.prompt_readiness()
     app.connect("config-inited", _declare)
     app.connect("builder-inited", balance_chunks)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
