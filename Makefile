@@ -19,27 +19,27 @@ system:
 	bash .ci/system-packages.sh
 
 html: $(STAMP)
-	$(PY) -m therapybook html -j $(JOBS)
+	$(PY) -m bookbuild html -j $(JOBS)
 
 pdf: $(STAMP)
-	$(PY) -m therapybook pdf -j $(JOBS)
+	$(PY) -m bookbuild pdf -j $(JOBS)
 
 validate: $(STAMP)
-	$(PY) -m therapybook validate
+	$(PY) -m bookbuild validate
 
 test: system $(STAMP)
 	$(PY) -m pytest
 
 ## Build benchmark: cold, no-change, one chapter, one data file, PDF, floor (BENCH_RUNS=3).
 bench: $(STAMP)
-	$(PY) -m therapybook.bench --runs $(or $(BENCH_RUNS),3)
+	$(PY) -m bookbuild.bench --runs $(or $(BENCH_RUNS),3)
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests
 
 ## Synthetic pseudo-cohort of the retrospective study (FORCE=1 to overwrite, SEED=n).
 cohort: $(STAMP)
-	$(PY) -m therapybook cohort $(if $(FORCE),--force) $(if $(SEED),--seed $(SEED))
+	$(PY) -m bookbuild cohort $(if $(FORCE),--force) $(if $(SEED),--seed $(SEED))
 
 ## Regenerate the lock file from the current virtual environment.
 lock:

@@ -35,11 +35,11 @@ def root() -> Path:
 
 
 def run(book: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess:
-    """Run ``python -m therapybook ARGS`` on the scratch book ``book``."""
+    """Run ``python -m bookbuild ARGS`` on the scratch book ``book``."""
     env = dict(os.environ, THERAPYBOOK_ROOT=str(book), THERAPYBOOK_FIGURES=str(book / "figures"),
                THERAPYBOOK_BUILD_DIR=str(book / "_build"), **env_extra)
     env.pop("THERAPYBOOK_PROVENANCE_DIR", None)
-    return subprocess.run([sys.executable, "-m", "therapybook", *args], cwd=book, env=env,
+    return subprocess.run([sys.executable, "-m", "bookbuild", *args], cwd=book, env=env,
                           capture_output=True, text=True)
 
 

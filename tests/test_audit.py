@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from therapybook import audit, data
+from therapybook import data
+from therapybook.study import audit
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from therapybook import availability
+from therapybook.thesis import availability
 
 
 def test_month_precision_spans_the_month():

@@ -3,7 +3,7 @@
 Each case breaks one data file of the session's scratch book (or, for the cohort,
 points ``THERAPYBOOK_COHORT`` at a broken copy) and checks that either the file is
 read correctly (accepted, documented formats: UTF-8 byte-order mark, CRLF line ends)
-or BOTH ``python -m therapybook validate`` and the HTML build stop with one message
+or BOTH ``python -m bookbuild validate`` and the HTML build stop with one message
 naming the file, the row, the column and the rule; that the previously published
 ``_build/html`` is still there, untouched; and that no data file was modified.
 
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from therapybook import sphinxext
+from bookbuild.sphinx import chapter_inputs
 
 from conftest import descriptor, run
 
@@ -46,8 +46,8 @@ def resources(book: Path) -> dict[str, dict]:
 def read_by_chapters(book: Path) -> set[str]:
     names: set[str] = set()
     for md in (book / "chapters").rglob("*.md"):
-        code = "\n".join(sphinxext.CODE_CELL.findall(md.read_text(encoding="utf-8")))
-        names |= set(sphinxext.LOAD_CALL.findall(code))
+        code = "\n".join(chapter_inputs.CODE_CELL.findall(md.read_text(encoding="utf-8")))
+        names |= set(chapter_inputs.LOAD_CALL.findall(code))
     return names
 
 
@@ -515,7 +515,7 @@ def recognisable_cohort(text: str, res: dict) -> tuple[str, list[str], list[floa
 
 def _aggregates(text: str) -> set[float]:
     """Kaplan-Meier medians and their bounds: one patient's time by definition, published."""
-    from therapybook import survival
+    from therapybook.stats import survival
 
     header, rows = parse(text)
     out: set[float] = set()
@@ -542,13 +542,14 @@ def _aggregates(text: str) -> set[float]:
 
 def _module_aggregates(real: Path, monkeypatch) -> set[str]:
     """Every number the retrospective module publishes for this cohort (aggregates)."""
-    from therapybook import data, retrospective
+    from therapybook import data
+    from therapybook.study import analysis
 
     monkeypatch.setenv("THERAPYBOOK_COHORT", str(real))
     cohort = data.load(COHORT)
     published = data.load("retrospective_published")
-    text = retrospective.table2(cohort).to_string()
-    text += retrospective.comparison(published, cohort).to_string()
+    text = analysis.table2(cohort).to_string()
+    text += analysis.comparison(published, cohort).to_string()
     return set(re.findall(r"\d+(?:,\d+)?", text))
 
 
@@ -570,7 +571,7 @@ def test_real_data_mode_publishes_no_patient_level_data(book, tmp_path, monkeypa
     than the same file of the pseudo-cohort build shows that string (the same digits
     can come from published, non-patient numbers).
     """
-    from therapybook import fmt
+    from therapybook.render import fmt
 
     res = resources(book).get(COHORT)
     if res is None or COHORT not in read_by_chapters(book):

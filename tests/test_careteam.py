@@ -1,4 +1,5 @@
-from therapybook import careteam, data
+from therapybook import data
+from therapybook.article import careteam
 
 
 def test_every_actor_is_placed_and_every_link_is_granted():

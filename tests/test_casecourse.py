@@ -1,6 +1,7 @@
 """Clinical timelines: events by rank in the narrative, PETVasc scores as printed."""
 
-from therapybook import casecourse, data
+from therapybook import data
+from therapybook.thesis import casecourse
 
 
 def test_positions_follow_the_narrative_order():

@@ -10,7 +10,8 @@ import jupytext
 import nbclient
 import pytest
 
-from therapybook import data, synthesis
+from cohortgen import pseudocohort
+from therapybook import data
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "chapters" / "these" / "06-etude-retrospective.md"
@@ -49,7 +50,7 @@ def other_cohort(tmp_path_factory) -> Path:
     cohort["os_months"] = (cohort["os_months"] * 1.1).round(2)
     cohort["patient_id"] = [f"REEL-{i:03d}" for i in range(len(cohort))]
     path = tmp_path_factory.mktemp("reel") / "cohorte.csv"
-    synthesis.to_csv(cohort, path)
+    pseudocohort.to_csv(cohort, path)
     return path
 
 

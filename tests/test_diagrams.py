@@ -6,7 +6,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 
-from therapybook import data, diagrams
+from therapybook import data
+from therapybook.plots import diagrams
 
 
 def _boxes(fig) -> list[FancyBboxPatch]:

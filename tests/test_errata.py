@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from therapybook import audit, data, errata
+from therapybook import data
+from therapybook.study import audit, errata
 
 
 def test_escape_markdown():

@@ -1,4 +1,4 @@
-from therapybook import fmt
+from therapybook.render import fmt
 
 
 def test_decimal_comma_and_rounding():

@@ -11,7 +11,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from therapybook import kernelpool, parallel
+from bookbuild.sphinx import kernel_pool, parallel_build
 
 PROBE = ("import os, sys, matplotlib\n"
          "print(os.getcwd(), os.getppid(), os.environ.get('THERAPYBOOK_PROBE'), "
@@ -20,13 +20,13 @@ PROBE = ("import os, sys, matplotlib\n"
 
 @pytest.fixture(scope="module")
 def pool():
-    parallel.use_ipc_kernels()
-    kernelpool.install()
-    kernelpool.stop_kernels_immediately()
-    with kernelpool.running() as path:
-        assert path and os.environ[kernelpool.ENV] == path
+    parallel_build.use_ipc_kernels()
+    kernel_pool.install()
+    kernel_pool.stop_kernels_immediately()
+    with kernel_pool.running() as path:
+        assert path and os.environ[kernel_pool.ENV] == path
         yield path
-    assert kernelpool.ENV not in os.environ
+    assert kernel_pool.ENV not in os.environ
     assert not Path(path).exists()
 
 
@@ -38,15 +38,15 @@ def execute(source: str, cwd: Path) -> str:
 
 def test_only_this_pythons_ipykernel_command_is_forked():
     exe = sys.executable
-    assert kernelpool._kernel_args([exe, "-m", "ipykernel_launcher", "-f", "k.json"]) == [
+    assert kernel_pool._kernel_args([exe, "-m", "ipykernel_launcher", "-f", "k.json"]) == [
         "-f", "k.json"]
-    assert kernelpool._kernel_args([exe, "-m", "ipykernel_launcher", "-f", "k.json",
+    assert kernel_pool._kernel_args([exe, "-m", "ipykernel_launcher", "-f", "k.json",
                                     "--HistoryManager.hist_file=:memory:"]) is not None
-    assert kernelpool._kernel_args(["/usr/bin/python3", "-m", "ipykernel_launcher", "-f",
+    assert kernel_pool._kernel_args(["/usr/bin/python3", "-m", "ipykernel_launcher", "-f",
                                     "k.json"]) is None
-    assert kernelpool._kernel_args([exe, "-m", "ipykernel_launcher", "-f", "k.json",
+    assert kernel_pool._kernel_args([exe, "-m", "ipykernel_launcher", "-f", "k.json",
                                     "--debug"]) is None
-    assert kernelpool._kernel_args(["R", "--slave", "-f", "k.json"]) is None
+    assert kernel_pool._kernel_args(["R", "--slave", "-f", "k.json"]) is None
 
 
 def test_forked_kernel_has_the_chapters_folder_environment_and_a_fresh_package(
@@ -67,11 +67,11 @@ def test_a_failing_cell_still_fails(pool, tmp_path):
 
 
 def test_a_failed_pool_falls_back_to_ordinary_kernels(tmp_path, monkeypatch):
-    parallel.use_ipc_kernels()
-    kernelpool.install()
+    parallel_build.use_ipc_kernels()
+    kernel_pool.install()
     path = tmp_path / "pool.sock"
     (tmp_path / "pool.sock.failed").touch()
-    monkeypatch.setenv(kernelpool.ENV, str(path))
+    monkeypatch.setenv(kernel_pool.ENV, str(path))
     monkeypatch.setenv("THERAPYBOOK_PROBE", "sans-pool")
     _, ppid, probe, _, _ = execute(PROBE, tmp_path).split("|")
     assert probe == "sans-pool" and int(ppid) == os.getpid()
@@ -80,7 +80,7 @@ def test_a_failed_pool_falls_back_to_ordinary_kernels(tmp_path, monkeypatch):
 def test_forked_and_ordinary_kernels_see_the_same_import_path(pool, tmp_path, monkeypatch):
     probe = "import sys; print(sys.path)"
     forked = execute(probe, tmp_path)
-    monkeypatch.setenv(kernelpool.ENV, str(tmp_path / "absent.sock"))
+    monkeypatch.setenv(kernel_pool.ENV, str(tmp_path / "absent.sock"))
     (tmp_path / "absent.sock.failed").touch()
     assert execute(probe, tmp_path) == forked
 
@@ -94,7 +94,7 @@ def test_kernels_are_stopped_at_once_after_their_last_cell(pool, tmp_path):
 
 
 def test_a_prompt_client_still_waits_for_a_kernel_that_answers(pool, tmp_path):
-    kernelpool.prompt_readiness()
+    kernel_pool.prompt_readiness()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"print({i})")
                                          for i in range(3)])
     client = NotebookClient(nb, resources={"metadata": {"path": str(tmp_path)}})

@@ -6,7 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from therapybook import figures, kmplot, survival
+from therapybook.plots import figures, kmplot
+from therapybook.stats import survival
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from therapybook import networks
+from therapybook.plots import networks
 
 EDGES = pd.DataFrame({"ligand": ["APRIL", "BAFF", "BAFF"],
                       "receptor": ["BCMA", "BCMA", "TACI"],

@@ -1,6 +1,6 @@
 import pytest
 
-from therapybook import outline
+from therapybook.render import outline
 
 
 def test_nested_numbering():

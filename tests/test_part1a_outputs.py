@@ -8,7 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from therapybook import availability, data, trials
+from therapybook import data
+from therapybook.thesis import availability, trials
 
 from conftest import page, run
 

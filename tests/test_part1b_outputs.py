@@ -8,7 +8,9 @@ import json
 import pandas as pd
 import pytest
 
-from therapybook import casecourse, data, stated
+from therapybook import data
+from therapybook.render import stated
+from therapybook.thesis import casecourse
 
 from conftest import run
 

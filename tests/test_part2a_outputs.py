@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import pytest
 
-from therapybook import evidence, fmt, glossary
+from therapybook.render import fmt, glossary, reported
 
 from conftest import manifest, page
 
@@ -42,19 +42,19 @@ def test_glossary_refuses_an_empty_definition():
     ],
 )
 def test_quantity_keeps_the_source_qualification(args, kwargs, expected):
-    assert evidence.quantity(*args, **kwargs) == expected
+    assert reported.quantity(*args, **kwargs) == expected
 
 
 def test_span_shares_the_unit():
-    assert evidence.span(f"8{fmt.NBSP}%", f"10{fmt.NBSP}%") == f"8 à 10{fmt.NBSP}%"
-    assert evidence.span("2007", "2009") == "2007 à 2009"
+    assert reported.span(f"8{fmt.NBSP}%", f"10{fmt.NBSP}%") == f"8 à 10{fmt.NBSP}%"
+    assert reported.span("2007", "2009") == "2007 à 2009"
 
 
 def test_count_bars_hatch_only_approximate_counts():
-    from therapybook import figures
+    from therapybook.plots import figures
 
     fig, ax = figures.new()
-    evidence.count_bars(ax, ["a", "b"], [350, 88], [True, False], color="#009E73")
+    reported.count_bars(ax, ["a", "b"], [350, 88], [True, False], color="#009E73")
     hatches = [p.get_hatch() for p in ax.patches]
     assert hatches == ["///", None]
     labels = [t.get_text() for t in ax.texts]

@@ -9,7 +9,8 @@ import math
 import pandas as pd
 import pytest
 
-from therapybook import careteam, data, pathway
+from therapybook import data
+from therapybook.article import careteam, pathway
 
 from conftest import manifest, run
 

@@ -1,6 +1,7 @@
 """CAR-T pathway: steps placed on a time axis only when the article gives a time."""
 
-from therapybook import data, pathway
+from therapybook import data
+from therapybook.article import pathway
 
 
 def test_undated_steps_stay_on_an_ordinal_axis():

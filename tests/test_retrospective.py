@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from therapybook import data, retrospective
+from therapybook import data
+from therapybook.study import analysis
 
-BOOLEANS = [var for var, _ in retrospective.BOOLEAN_ROWS]
+BOOLEANS = [var for var, _ in analysis.BOOLEAN_ROWS]
 
 
 def tiny_cohort() -> pd.DataFrame:
@@ -49,7 +50,7 @@ def cohort():
 
 @pytest.fixture(scope="module")
 def table(cohort):
-    return retrospective.table2(cohort)
+    return analysis.table2(cohort)
 
 
 def cell(table, label_start, column_start):
@@ -99,7 +100,7 @@ def test_table2_has_no_patient_level_content(table, cohort):
 def test_table2_empty_cohort_class():
     df = tiny_cohort()
     df = df[df["anti_bcma_class"] != "adc"]
-    t = retrospective.table2(df)
+    t = analysis.table2(df)
     assert cell(t, "SSP médiane", "Échec de l'ADC") == "—"
     assert "N = 0" in t.columns[-1]
 
@@ -125,7 +126,7 @@ def test_comparison_statuses(cohort):
         "a.km_na": ("km_upper", "pfs", "bispecific", math.nan),
         "a.p": ("p_value", "pfs", "anti_gprc5d_vs_other_slt", 0.5),
     })
-    comp = retrospective.comparison(pub, cohort).set_index("key")
+    comp = analysis.comparison(pub, cohort).set_index("key")
     assert comp.loc["a.count", "status"] == "exact"
     assert comp.loc["a.pct_wrong", "status"] == "not reproducible"
     assert comp.loc["a.pct_wrong", "regenerated"] == pytest.approx(50)
@@ -134,21 +135,21 @@ def test_comparison_statuses(cohort):
     assert "penta_exposed" in comp.loc["a.absent", "reason"]
     assert comp.loc["a.km", "status"] == "exact"
     assert comp.loc["a.km_na", "status"] == "exact"
-    assert set(comp["status"]) <= set(retrospective.STATUSES)
+    assert set(comp["status"]) <= set(analysis.STATUSES)
 
 
 def test_populations(cohort):
-    assert len(retrospective.population(cohort, "alive_after_infection_deaths")) == 7
-    assert len(retrospective.population(cohort, "other_slt")) == 4
+    assert len(analysis.population(cohort, "alive_after_infection_deaths")) == 7
+    assert len(analysis.population(cohort, "other_slt")) == 4
     with pytest.raises(KeyError):
-        retrospective.population(cohort, "martians")
+        analysis.population(cohort, "martians")
 
 
 def test_export_json(tmp_path, cohort):
     pub = published_rows(**{"a.km_na": ("km_upper", "pfs", "bispecific", math.nan),
                             "a.count": ("count", "patients", "car_t", 3)})
-    comp = retrospective.comparison(pub, cohort)
-    path = retrospective.export_json(comp, tmp_path / "r.json")
+    comp = analysis.comparison(pub, cohort)
+    path = analysis.export_json(comp, tmp_path / "r.json")
     doc = json.loads(path.read_text())
     assert doc["statuses"] == {"exact": 2, "consistent-after-correction": 0,
                                "not reproducible": 0}
@@ -169,7 +170,7 @@ def shipped():
 
 
 def test_shipped_cohort_every_mismatch_is_explained(shipped):
-    comp = retrospective.comparison(data.load("retrospective_published"), shipped)
+    comp = analysis.comparison(data.load("retrospective_published"), shipped)
     bad = comp[comp["status"] == "not reproducible"]
     # only numbers the cohort has no column for (germs, products of the subsequent line,
     # penta-exposure) may stay unreproduced
@@ -179,7 +180,7 @@ def test_shipped_cohort_every_mismatch_is_explained(shipped):
 
 
 def test_shipped_cohort_table2_matches_published_cells(shipped):
-    t = retrospective.table2(shipped)
+    t = analysis.table2(shipped)
     assert t.columns[1] == "Tous les patients, N = 45"
     assert cell(t, "SSP médiane", "Tous") == "4,37 (2,04 – 12,5)"
     assert cell(t, "SG médiane", "Échec de l'ADC") == "3,81 (0,00 – NA)"
@@ -188,8 +189,8 @@ def test_shipped_cohort_table2_matches_published_cells(shipped):
 
 
 def test_no_nan_in_numeric_json(tmp_path, shipped):
-    comp = retrospective.comparison(data.load("retrospective_published"), shipped)
-    path = retrospective.export_json(comp, tmp_path / "r.json")
+    comp = analysis.comparison(data.load("retrospective_published"), shipped)
+    path = analysis.export_json(comp, tmp_path / "r.json")
     text = path.read_text()
     assert "NaN" not in text
     assert np.isfinite(len(json.loads(text)["numbers"]))
@@ -203,13 +204,13 @@ def test_retreated_patient_time_shown_only_when_printed(cohort):
         "r.ok": ("km_median", "pfs", "retreated_belantamab", 1.9),
         "r.bad": ("km_median", "pfs", "retreated_belantamab", 7.0),
     })
-    comp = retrospective.comparison(pub, df).set_index("key")
+    comp = analysis.comparison(pub, df).set_index("key")
     assert comp.loc["r.ok", "status"] == "exact"
     assert comp.loc["r.bad", "status"] == "not reproducible"
     assert math.isnan(comp.loc["r.bad", "regenerated"])
     assert "1,9" not in comp.loc["r.bad", "regenerated_text"]
     # without the product column the match is by value only
-    comp = retrospective.comparison(pub, cohort).set_index("key")
+    comp = analysis.comparison(pub, cohort).set_index("key")
     assert comp.loc["r.ok", "status"] == "exact"
     assert "quel produit" in comp.loc["r.ok", "reason"]
     assert comp.loc["r.bad", "status"] == "not reproducible"
@@ -220,9 +221,9 @@ def test_report_tables(cohort):
         "t2.a": ("count", "patients", "car_t", 3),
         "text.b": ("count", "penta_exposed", "all", 16),
     })
-    comp = retrospective.comparison(pub, cohort)
-    grid = retrospective.status_by_place(comp)
+    comp = analysis.comparison(pub, cohort)
+    grid = analysis.status_by_place(comp)
     assert list(grid.iloc[:, 0]) == ["Tableau 2", "Texte des résultats", "Total"]
     assert list(grid.iloc[-1, 1:]) == ["1", "0", "1"]
-    shown = retrospective.status_table(comp, only=["not reproducible"])
+    shown = analysis.status_table(comp, only=["not reproducible"])
     assert len(shown) == 1 and shown["Statut"].iloc[0] == "non reproductible"

@@ -1,4 +1,4 @@
-from therapybook import stated
+from therapybook.render import stated
 
 
 def test_value_keeps_the_stated_decimals_and_ranges():

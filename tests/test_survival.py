@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from lifelines.statistics import logrank_test, multivariate_logrank_test
 
-from therapybook import fmt, survival
+from therapybook.render import fmt
+from therapybook.stats import survival
 
 Z = 1.959963984540054
 

@@ -1,4 +1,4 @@
-"""Cross-check of therapybook.survival against R's survival package on generated datasets.
+"""Cross-check of therapybook.stats.survival against R's survival package on generated datasets.
 
 Many seeded datasets (ties, heavy censoring, curves sitting exactly at 0.5, curves
 reaching 0, deaths at time 0, all censored, 2–3 groups) are written as CSV files;
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from therapybook import survival
+from therapybook.stats import survival
 
 pytestmark = [
     pytest.mark.r,

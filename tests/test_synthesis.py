@@ -11,7 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from therapybook import cli, data, survival, synthesis
+from bookbuild import cli
+from cohortgen import pseudocohort
+from therapybook import data
+from therapybook.stats import survival
 
 ROOT = Path(__file__).resolve().parents[1]
 COHORT = ROOT / "data" / "retrospective" / "cohort.csv"
@@ -24,13 +27,13 @@ def cohort() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def tg() -> synthesis.Targets:
-    return synthesis.targets()
+def tg() -> pseudocohort.Targets:
+    return pseudocohort.targets()
 
 
 def test_generator_is_deterministic_and_made_the_shipped_file(tmp_path):
     out = tmp_path / "cohort.csv"
-    synthesis.to_csv(synthesis.generate(seed=synthesis.SEED), out)
+    pseudocohort.to_csv(pseudocohort.generate(seed=pseudocohort.SEED), out)
     assert out.read_text(encoding="utf-8") == COHORT.read_text(encoding="utf-8")
 
 
@@ -38,8 +41,8 @@ def test_refuses_to_overwrite_without_force(tmp_path, monkeypatch, capsys):
     target = tmp_path / "cohort.csv"
     target.write_text("précieux\n", encoding="utf-8")
     with pytest.raises(FileExistsError):
-        synthesis.write_cohort(target)
-    monkeypatch.setattr(synthesis, "write_cohort", lambda **kw: (_ for _ in ()).throw(
+        pseudocohort.write_cohort(target)
+    monkeypatch.setattr(pseudocohort, "write_cohort", lambda **kw: (_ for _ in ()).throw(
         FileExistsError("existe déjà : relancer avec --force")))
     assert cli.main(["cohort"]) == 1
     assert "--force" in capsys.readouterr().err
@@ -50,23 +53,23 @@ def test_force_overwrites(tmp_path, monkeypatch):
     target = tmp_path / "cohort.csv"
     target.write_text("ancien\n", encoding="utf-8")
     small = data.load("retrospective_cohort").head(3)  # test only, never published
-    monkeypatch.setattr(synthesis, "generate", lambda seed=synthesis.SEED: small)
-    synthesis.write_cohort(target, force=True)
+    monkeypatch.setattr(pseudocohort, "generate", lambda seed=pseudocohort.SEED: small)
+    pseudocohort.write_cohort(target, force=True)
     assert target.read_text(encoding="utf-8").startswith("patient_id,anti_bcma_class")
 
 
 def test_shipped_cohort_has_the_fixed_columns(cohort):
-    assert tuple(cohort.columns) == synthesis.COLUMNS
+    assert tuple(cohort.columns) == pseudocohort.COLUMNS
     assert len(cohort) == 45
     assert data.resource("retrospective_cohort")["synthetic"] is True
 
 
 def test_shipped_cohort_meets_every_published_target(cohort, tg):
-    assert synthesis.check(cohort, tg) == []
+    assert pseudocohort.check(cohort, tg) == []
 
 
 def test_kaplan_meier_limits_print_as_published(cohort, tg):
-    sets = synthesis.analysis_sets(cohort)
+    sets = pseudocohort.analysis_sets(cohort)
     for (endpoint, pop), want in tg.km.items():
         km = survival.kaplan_meier(sets[(endpoint, pop)]["time"], sets[(endpoint, pop)]["event"])
         got = (km.median, km.median_lower, km.median_upper)
@@ -88,11 +91,11 @@ def test_analysis_populations(cohort):
 
 
 def test_type7_quantile_matches_r():
-    assert synthesis.quantile7([1, 2, 3, 4], 0.25) == 1.75
+    assert pseudocohort.quantile7([1, 2, 3, 4], 0.25) == 1.75
 
 
 def test_zero_deaths_for_a_lower_limit_at_zero():
-    assert synthesis._zero_deaths(7) == 2
+    assert pseudocohort._zero_deaths(7) == 2
 
 
 @pytest.mark.r

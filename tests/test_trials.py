@@ -1,6 +1,7 @@
 """Trial results: values as printed, « non atteinte » never turned into a number."""
 
-from therapybook import data, trials
+from therapybook import data
+from therapybook.thesis import trials
 
 
 def test_glued_values_are_french_and_as_printed():

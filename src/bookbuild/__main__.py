@@ -1,0 +1,5 @@
+import sys
+
+from bookbuild.cli import main
+
+sys.exit(main())

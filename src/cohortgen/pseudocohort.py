@@ -1,0 +1,621 @@
+"""Synthetic pseudo-cohort of the retrospective study (thesis III.1), from its published numbers.
+
+The patient-level data of the Nantes cohort are not public. :func:`generate` builds, from
+the numbers the thesis prints (``data.load("retrospective_published")``), a deterministic
+(seeded) cohort of 45 synthetic patients consistent with every printed aggregate that can be
+consistent:
+
+1. categorical columns by exact assignment (per anti-BCMA class counts, nested definitions:
+   penta-refractory ⊂ triple-refractory ⊂ anti-CD38-refractory, …);
+2. ages and prior lines by a seeded local search on integers until every median and IQR
+   (R's type-7 quantile) per column and overall is met;
+3. survival times by a seeded, targeted annealing search on times in hundredths of a month,
+   checked with :func:`therapybook.stats.survival.kaplan_meier` (the single source of truth) until
+   every Kaplan-Meier median and 95 % CI limit equals the printed value, and the log-rank
+   p (anti-GPRC5D vs other subsequent lines) rounds to the printed three decimals; PFS
+   first, then OS (bounded below by each patient's PFS); finally every time that carries
+   no target is redrawn at random within the range that keeps all targets met.
+
+Readings of the text (documented in the chapter and the descriptor):
+
+- PFS exists only for the 30 patients who received a subsequent line (figure 21-A, n = 30);
+  origin of PFS and OS: failure (progression) of the anti-BCMA therapy (III.1.2).
+- OS is analysed on the 40 patients left after the 5 infection deaths that occurred before
+  any subsequent line (figure 21-B, n = 40; discussion « 10/40 des patients analysés pour la
+  SG »). Those 5 patients have an empty ``os_months``. The per-class OS medians of Table 2 are
+  computed on the same 40 patients.
+- Counts contradicted by their printed percentage (ADC « 6 (43) », « 2 (21) », « 1 (7) »):
+  the count is kept, the percentage is reported by the audit.
+- Extramedullary disease « 18 (41) » overall (text and table): 18/44 — one CAR-T patient
+  has an unknown status (the CAR-T cell « 9 (56) », 9/16, cannot hold at the same time).
+- Cytogenetics known for 31 patients; which ones is drawn at random (the thesis gives no
+  per-column denominator).
+- Deaths at time 0 are placed only where a printed lower limit is 0 (ADC OS).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from therapybook import data
+from therapybook.stats import survival
+
+SEED = 20230901
+CLASSES = ("car_t", "bispecific", "adc")
+PRODUCTS = {
+    "car_t": ("ide_cel", "cilta_cel"),
+    "bispecific": ("teclistamab", "elranatamab"),
+    "adc": ("belantamab_mafodotin",),
+}
+LINES = ("alkylator", "proteasome_inhibitor", "imid", "anti_gprc5d", "anti_bcma", "venetoclax",
+         "other", "none")
+BOOLEANS = ("high_risk_cytogenetics", "extramedullary", "prior_autograft", "triple_refractory",
+            "penta_refractory", "refractory_anti_cd38", "refractory_lenalidomide",
+            "refractory_pomalidomide", "refractory_carfilzomib")
+COLUMNS = ("patient_id", "anti_bcma_class", "anti_bcma_product", "age_at_failure",
+           "prior_lines", *BOOLEANS, "subsequent_line", "pfs_months", "pfs_event",
+           "os_months", "os_event", "death_cause")
+#: Unknown extramedullary status per class (reading « 18 (41) » as 18/44, see module doc).
+EXTRAMEDULLARY_UNKNOWN = {"car_t": 1}
+#: Plausible ranges of the synthetic values.
+AGE_RANGE = (40, 84)
+PRIOR_LINES_RANGE = (2, 10)
+MAX_PFS = 40.0  # months
+MAX_OS = 54.0  # months: inclusion September 2018 – March 2023
+KM_STATS = ("median", "lower", "upper")
+
+
+class SynthesisError(RuntimeError):
+    """The search did not meet every target (raise the iteration budget or change seed)."""
+
+
+# ----------------------------------------------------------------------------- targets
+@dataclass
+class Targets:
+    """What the cohort must reproduce, read from the published numbers."""
+
+    n: dict[str, int]  # patients per class
+    counts: dict[tuple[str, str], int]  # (variable, class) -> count; booleans and lines
+    products: dict[str, int]
+    quantiles: dict[tuple[str, str], tuple[float, float, float]]  # (var, pop) -> q1, med, q3
+    km: dict[tuple[str, str], tuple[float, float, float]]  # (endpoint, pop) -> med, lo, hi
+    p_value: float
+    retreated_pfs: tuple[float, ...]
+    infection_deaths: int
+    palliative: int
+    deaths: dict[str, int]
+    cytogenetics_evaluable: int
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def targets(published: pd.DataFrame | None = None) -> Targets:
+    """Parse ``retrospective_published`` into :class:`Targets` (Table 2 values first)."""
+    pub = data.load("retrospective_published") if published is None else published
+    by_key = pub.set_index("key")
+
+    def value(key: str) -> float:
+        if key not in by_key.index:
+            raise KeyError(f"nombre publié absent de published.csv : {key}")
+        return float(by_key.loc[key, "value"])
+
+    t2 = pub[pub["key"].str.startswith("t2.")]
+    n = {c: int(value(f"t2.patients.n.{c}")) for c in CLASSES}
+    counts: dict[tuple[str, str], int] = {}
+    for row in t2[t2["quantity"] == "count"].itertuples():
+        if row.population in CLASSES and (row.variable in BOOLEANS
+                                          or row.variable.startswith("subsequent_line:")):
+            counts[(row.variable.removeprefix("subsequent_line:"), row.population)] = int(
+                row.value)
+    products = {}
+    for row in pub[pub["variable"].str.startswith("anti_bcma_product:")].itertuples():
+        products[row.variable.split(":", 1)[1]] = int(row.value)
+    quantiles = {}
+    for var in ("age_at_failure", "prior_lines"):
+        stem = "age" if var == "age_at_failure" else var
+        for pop in ("all", *CLASSES):
+            quantiles[(var, pop)] = tuple(value(f"t2.{stem}_{q}.{pop}")
+                                          for q in ("q1", "median", "q3"))
+    km = {}
+    for endpoint in ("pfs", "os"):
+        for pop in ("all", *CLASSES):
+            km[(endpoint, pop)] = tuple(value(f"t2.{endpoint}.{s}.{pop}") for s in KM_STATS)
+    for pop in ("anti_gprc5d", "other_slt"):
+        km[("pfs", pop)] = tuple(value(f"km.pfs.{s}.{pop}") for s in KM_STATS)
+    return Targets(
+        n=n, counts=counts, products=products, quantiles=quantiles, km=km,
+        p_value=value("km.pfs.gprc5d_vs_other.p"),
+        retreated_pfs=(value("disc.retreated.pfs.belantamab"),
+                       value("disc.retreated.pfs.teclistamab")),
+        infection_deaths=int(value("text.deaths_infection_before_slt")),
+        palliative=int(value("text.no_slt_palliative_or_progression.n")),
+        deaths={"progression": int(value("text.deaths_progression")),
+                "infection": int(value("text.deaths_infection")),
+                "cardiovascular": int(value("text.deaths_cardiovascular"))},
+        cytogenetics_evaluable=int(value("text.high_risk_cytogenetics.evaluable.all")),
+    )
+
+
+# ----------------------------------------------------------------------------- statistics
+def quantile7(values, q: float) -> float:
+    """R's default ``quantile(x, q)`` (type 7)."""
+    return float(np.quantile(np.asarray(values, dtype=float), q))
+
+
+def km_summary(time, event) -> tuple[float, float, float]:
+    """(median, lower, upper) as ``print(survfit(...))`` reports them (NaN = NA)."""
+    km = survival.kaplan_meier(time, event)
+    return km.median, km.median_lower, km.median_upper
+
+
+def _same(a: float, b: float) -> bool:
+    if math.isnan(b):
+        return math.isnan(a)
+    return not math.isnan(a) and abs(a - b) < 1e-9
+
+
+def analysis_sets(cohort: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+    """Rows of each survival analysis: (endpoint, population) → data frame of time, event."""
+    out = {}
+    for endpoint in ("pfs", "os"):
+        sub = cohort[cohort[f"{endpoint}_months"].notna()]
+        frame = pd.DataFrame({"time": sub[f"{endpoint}_months"].astype(float),
+                              "event": sub[f"{endpoint}_event"].astype(int),
+                              "cls": sub["anti_bcma_class"],
+                              "gprc5d": sub["subsequent_line"] == "anti_gprc5d"})
+        out[(endpoint, "all")] = frame
+        for c in CLASSES:
+            out[(endpoint, c)] = frame[frame["cls"] == c]
+        if endpoint == "pfs":
+            out[(endpoint, "anti_gprc5d")] = frame[frame["gprc5d"]]
+            out[(endpoint, "other_slt")] = frame[~frame["gprc5d"]]
+    return out
+
+
+def check(cohort: pd.DataFrame, tg: Targets | None = None) -> list[str]:
+    """Every published target the cohort misses (empty list = all met).
+
+    Kaplan-Meier limits are compared exactly (the generator puts them on the printed
+    values), the log-rank p at three decimals, counts and quantiles exactly.
+    """
+    tg = targets() if tg is None else tg
+    bad = []
+    for c in CLASSES:
+        sub = cohort[cohort["anti_bcma_class"] == c]
+        if len(sub) != tg.n[c]:
+            bad.append(f"effectif {c} : {len(sub)} ≠ {tg.n[c]}")
+        for (var, cls), want in tg.counts.items():
+            if cls != c:
+                continue
+            got = int((sub["subsequent_line"] == var).sum()) if var in LINES else int(
+                sub[var].fillna(False).astype(bool).sum())
+            if got != want:
+                bad.append(f"{var} {c} : {got} ≠ {want}")
+    for prod, want in tg.products.items():
+        got = int((cohort["anti_bcma_product"] == prod).sum())
+        if got != want:
+            bad.append(f"produit {prod} : {got} ≠ {want}")
+    for (var, pop), want in tg.quantiles.items():
+        sub = cohort if pop == "all" else cohort[cohort["anti_bcma_class"] == pop]
+        got = tuple(quantile7(sub[var].astype(float), q) for q in (0.25, 0.5, 0.75))
+        if any(abs(g - w) > 1e-9 for g, w in zip(got, want, strict=True)):
+            bad.append(f"{var} {pop} : {got} ≠ {want}")
+    sets = analysis_sets(cohort)
+    for key, want in tg.km.items():
+        got = km_summary(sets[key]["time"], sets[key]["event"])
+        for stat, g, w in zip(KM_STATS, got, want, strict=True):
+            if not _same(g, w):
+                bad.append(f"KM {key[0]} {key[1]} {stat} : {g} ≠ {w}")
+    pfs = sets[("pfs", "all")]
+    p = survival.logrank(pfs["time"], pfs["event"], pfs["gprc5d"]).p
+    if round(p, 3) != round(tg.p_value, 3):
+        bad.append(f"log-rank p = {p:.4f} ≠ {tg.p_value}")
+    known = int(cohort["high_risk_cytogenetics"].notna().sum())
+    if known != tg.cytogenetics_evaluable:
+        bad.append(f"cytogénétique évaluable : {known} ≠ {tg.cytogenetics_evaluable}")
+    causes = cohort["death_cause"].value_counts()
+    for cause, want in tg.deaths.items():
+        if int(causes.get(cause, 0)) != want:
+            bad.append(f"décès {cause} : {int(causes.get(cause, 0))} ≠ {want}")
+    return bad
+
+
+# ----------------------------------------------------------------------------- search
+def _anneal(state, loss: Callable, propose: Callable, rng: np.random.Generator, *,
+            iters: int, temp: float):
+    """Seeded simulated annealing; stops as soon as the loss reaches 0."""
+    cur = loss(state)
+    best, best_loss = state, cur
+    for i in range(iters):
+        if cur == 0:
+            break
+        cand = propose(state, rng)
+        new = loss(cand)
+        t = temp * (1 - i / iters) + 1e-9
+        if new <= cur or rng.random() < math.exp((cur - new) / t):
+            state, cur = cand, new
+            if cur < best_loss:
+                best, best_loss = state, cur
+    return best, best_loss
+
+
+def _quantile_search(groups: dict[str, int], want: dict[str, tuple[float, float, float]],
+                     bounds: tuple[int, int], rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Integers per group whose type-7 Q1, median, Q3 (per group and pooled) equal ``want``."""
+    names = list(groups)
+    sizes = [groups[g] for g in names]
+    cuts = np.cumsum([0, *sizes])
+    lo, hi = bounds
+
+    def loss(x: np.ndarray) -> float:
+        total = 0.0
+        for g, a, b in zip(names, cuts[:-1], cuts[1:], strict=True):
+            got = np.quantile(x[a:b], (0.25, 0.5, 0.75))
+            total += float(np.abs(got - want[g]).sum())
+        got = np.quantile(x, (0.25, 0.5, 0.75))
+        return total + float(np.abs(got - want["all"]).sum())
+
+    def propose(x: np.ndarray, r: np.random.Generator) -> np.ndarray:
+        y = x.copy()
+        i = r.integers(y.size)
+        if r.random() < 0.5:
+            y[i] = np.clip(y[i] + r.choice([-3, -2, -1, 1, 2, 3]), lo, hi)
+        else:  # copy a target value of the patient's group
+            g = names[int(np.searchsorted(cuts, i, side="right")) - 1]
+            y[i] = int(r.choice([v for v in (*want[g], *want["all"]) if v == int(v)]))
+        return y
+
+    for _ in range(20):
+        start = np.concatenate([
+            np.clip(np.round(rng.normal(want[g][1], (want[g][2] - want[g][0]) / 1.35 + 0.5,
+                                        groups[g])), lo, hi) for g in names]).astype(int)
+        x, best = _anneal(start, loss, propose, rng, iters=20000, temp=1.0)
+        if best == 0:
+            return {g: x[a:b] for g, a, b in zip(names, cuts[:-1], cuts[1:], strict=True)}
+    raise SynthesisError(f"quantiles introuvables pour {want}")
+
+
+@dataclass
+class _SurvivalProblem:
+    """Times (hundredths of a month) and events of one endpoint, with their targets."""
+
+    curves: dict[str, np.ndarray]  # population -> boolean mask over subjects
+    want: dict[str, tuple[float, float, float]]
+    lower: np.ndarray  # minimal time per subject (hundredths)
+    upper: int
+    fixed_time: np.ndarray  # bool: time may not move
+    fixed_event: np.ndarray  # bool: event may not flip
+    logrank_group: np.ndarray | None = None
+    p_value: float | None = None
+    n_events: int | None = None
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    def summary(self, pop: str, t: np.ndarray, e: np.ndarray) -> tuple[float, float, float]:
+        """Median and CI of curve ``pop`` (memoised: most moves leave most curves unchanged)."""
+        mask = self.curves[pop]
+        key = (pop, t[mask].tobytes(), e[mask].tobytes())
+        if key not in self._memo:
+            if len(self._memo) > 200_000:
+                self._memo.clear()
+            self._memo[key] = km_summary(t[mask] / 100.0, e[mask])
+        return self._memo[key]
+
+    def loss(self, state) -> float:
+        t, e = state
+        time = t / 100.0
+        total = 0.0
+        for pop in self.curves:
+            got = self.summary(pop, t, e)
+            for g, w in zip(got, self.want[pop], strict=True):
+                total += _target_loss(g, w)
+        if self.p_value is not None:
+            p = survival.logrank(time, e, self.logrank_group).p
+            if round(p, 3) != round(self.p_value, 3):
+                total += 0.05 + min(abs(math.log(p / self.p_value)), 3.0)
+        if self.n_events is not None:
+            total += 0.5 * abs(int(e.sum()) - self.n_events)
+        return total
+
+    def propose(self, state, rng: np.random.Generator):
+        t, e = state[0].copy(), state[1].copy()
+        free = np.flatnonzero(~self.fixed_time)
+        move = rng.random()
+        if move < 0.30:  # jitter one time
+            i = rng.choice(free)
+            t[i] = int(round(t[i] * math.exp(rng.normal(0, 0.35)) + rng.normal(0, 20)))
+        elif move < 0.45:  # flip one event
+            flippable = np.flatnonzero(~self.fixed_event)
+            if flippable.size:
+                i = rng.choice(flippable)
+                e[i] = 1 - e[i]
+        elif move < 0.60:  # swap two subjects' times and events
+            i, j = rng.choice(free, 2, replace=False)
+            if not (self.fixed_event[i] or self.fixed_event[j]):
+                e[i], e[j] = e[j], e[i]
+            t[i], t[j] = t[j], t[i]
+        else:  # put an event of a curve on one of its printed limits
+            pop = rng.choice(list(self.curves))
+            values = [v for v in self.want[pop] if not math.isnan(v)]
+            inside = self.curves[pop] & ~self.fixed_time
+            cand = np.flatnonzero(inside & (e == 1))
+            if values and cand.size:
+                v = int(round(100 * rng.choice(values)))
+                got = [x for x in self.summary(pop, t, e) if not math.isnan(x)]
+                on = [i for i in cand if any(abs(t[i] / 100.0 - g) < 1e-9 for g in got)]
+                i = rng.choice(on) if on and rng.random() < 0.6 else rng.choice(cand)
+                donors = np.flatnonzero(~inside & ~self.fixed_time & ~self.fixed_event
+                                        & (t == v) & (e == 1))
+                if donors.size and not self.fixed_event[i] and rng.random() < 0.5:
+                    j = rng.choice(donors)  # an event already at v outside the curve: swap
+                    t[i], t[j], e[i], e[j] = t[j], t[i], e[j], e[i]
+                else:
+                    t[i] = v
+        t = np.clip(t, self.lower, self.upper)
+        return t, e
+
+
+def _target_loss(got: float, want: float) -> float:
+    if math.isnan(want):
+        return 0.0 if math.isnan(got) else 1.0
+    if math.isnan(got):
+        return 1.0
+    if abs(got - want) < 1e-9:
+        return 0.0
+    return 0.05 + min(abs(got - want) / max(want, 1.0), 1.0)
+
+
+def _solve(problem: _SurvivalProblem, make_start: Callable, rng: np.random.Generator, *,
+           what: str, iters: int = 10000, attempts: int = 60):
+    """Short annealing runs from fresh seeded starts until one meets every target
+    (run times are heavy-tailed: restarting beats insisting)."""
+    best = math.inf
+    for _ in range(attempts):
+        state, best = _anneal(make_start(rng), problem.loss, problem.propose, rng,
+                              iters=iters, temp=0.1)
+        if best == 0:
+            return state
+    raise SynthesisError(f"{what} : cibles de survie non atteintes (perte {best:.3f})")
+
+
+def _spread(problem: _SurvivalProblem, state, rng: np.random.Generator, tries: int = 8):
+    """Randomise each free time within what keeps every target met (the search leaves
+    many times on printed values; only the ones that carry a target need to stay there)."""
+    t, e = state[0].copy(), state[1].copy()
+    for i in rng.permutation(np.flatnonzero(~problem.fixed_time)):
+        for _ in range(tries):
+            cand = t.copy()
+            hi = min(problem.upper, int(t[i] * 1.5) + 50)
+            cand[i] = int(rng.integers(problem.lower[i], max(hi, problem.lower[i]) + 1))
+            if problem.loss((cand, e)) == 0:
+                t = cand
+                break
+    return t, e
+
+
+# ----------------------------------------------------------------------------- generator
+def _pick(rng: np.random.Generator, pool: np.ndarray, k: int) -> np.ndarray:
+    return rng.choice(pool, k, replace=False) if k else np.array([], dtype=int)
+
+
+def _booleans(cls_rows: np.ndarray, counts: dict[str, int], rng: np.random.Generator
+              ) -> dict[str, np.ndarray]:
+    """Refractoriness flags of one class with exact counts and nested definitions.
+
+    Penta-refractory ⇒ refractory to lenalidomide, pomalidomide, carfilzomib, anti-CD38 and
+    triple-refractory; triple-refractory ⇒ anti-CD38 and (lenalidomide or pomalidomide).
+    """
+    n = cls_rows.size
+    for _ in range(1000):
+        flags = {k: np.zeros(n, bool) for k in BOOLEANS}
+        penta = _pick(rng, np.arange(n), counts["penta_refractory"])
+        ok = True
+        for k in ("refractory_lenalidomide", "refractory_pomalidomide",
+                  "refractory_carfilzomib", "refractory_anti_cd38"):
+            rest = np.setdiff1d(np.arange(n), penta)
+            extra = counts[k] - penta.size
+            if extra < 0:
+                ok = False
+                break
+            flags[k][np.concatenate([penta, _pick(rng, rest, extra)]).astype(int)] = True
+        if not ok:
+            continue
+        eligible = flags["refractory_anti_cd38"] & (flags["refractory_lenalidomide"]
+                                                    | flags["refractory_pomalidomide"])
+        pool = np.setdiff1d(np.flatnonzero(eligible), penta)
+        extra = counts["triple_refractory"] - penta.size
+        if extra < 0 or extra > pool.size:
+            continue
+        flags["triple_refractory"][np.concatenate([penta, _pick(rng, pool, extra)])
+                                   .astype(int)] = True
+        flags["penta_refractory"][penta] = True
+        flags["prior_autograft"][_pick(rng, np.arange(n), counts["prior_autograft"])] = True
+        return flags
+    raise SynthesisError("drapeaux de réfractarité incompatibles")
+
+
+def generate(published: pd.DataFrame | None = None, seed: int = SEED) -> pd.DataFrame:
+    """The synthetic cohort (one row per patient, columns :data:`COLUMNS`), deterministic
+    for a given ``seed``; raises :class:`SynthesisError` if a target cannot be met."""
+    tg = targets(published)
+    rng = np.random.default_rng(seed)
+    cls = np.concatenate([[c] * tg.n[c] for c in CLASSES])
+    n = cls.size
+    df = pd.DataFrame({"anti_bcma_class": cls})
+
+    # 1. categorical columns, exact per class
+    product = np.empty(n, dtype=object)
+    line = np.empty(n, dtype=object)
+    flags = {k: np.zeros(n, dtype=object) for k in BOOLEANS}
+    for c in CLASSES:
+        rows = np.flatnonzero(cls == c)
+        prods = np.concatenate([[p] * tg.products[p] for p in PRODUCTS[c]])
+        product[rows] = rng.permutation(prods)
+        lines = np.concatenate([[ln] * tg.counts[(ln, c)] for ln in LINES])
+        if lines.size != rows.size:
+            raise SynthesisError(f"lignes ultérieures {c} : {lines.size} ≠ {rows.size}")
+        line[rows] = rng.permutation(lines)
+        counts = {k: tg.counts[(k, c)] for k in BOOLEANS}
+        f = _booleans(rows, counts, rng)
+        for k in BOOLEANS:
+            flags[k][rows] = f[k]
+        # extramedullary: exact count among the patients whose status is known
+        known = rng.permutation(rows)[EXTRAMEDULLARY_UNKNOWN.get(c, 0):]
+        flags["extramedullary"][rows] = None
+        flags["extramedullary"][known] = False
+        flags["extramedullary"][_pick(rng, known, counts["extramedullary"])] = True
+    # cytogenetics: known for the evaluable patients, high risk per class
+    hr = flags["high_risk_cytogenetics"]
+    hr[:] = None
+    need = {c: tg.counts[("high_risk_cytogenetics", c)] for c in CLASSES}
+    positive = np.concatenate([_pick(rng, np.flatnonzero(cls == c), need[c]) for c in CLASSES])
+    hr[positive] = True
+    rest = np.setdiff1d(np.arange(n), positive)
+    hr[_pick(rng, rest, tg.cytogenetics_evaluable - positive.size)] = False
+
+    # infection deaths (before any subsequent line) among CAR-T / bispecific "none" rows
+    none_rows = np.flatnonzero(line == "none")
+    eligible = none_rows[np.isin(cls[none_rows], ["car_t", "bispecific"])]
+    for _ in range(100):
+        infection = _pick(rng, eligible, tg.infection_deaths)
+        if all((cls[infection] == c).any() for c in ("car_t", "bispecific")):
+            break
+    palliative = np.setdiff1d(none_rows, infection)
+    if palliative.size != tg.palliative:
+        raise SynthesisError(f"soins palliatifs : {palliative.size} ≠ {tg.palliative}")
+
+    # 2. ages and prior lines
+    for var, bounds in (("age_at_failure", AGE_RANGE), ("prior_lines", PRIOR_LINES_RANGE)):
+        want = {pop: np.array(tg.quantiles[(var, pop)]) for pop in ("all", *CLASSES)}
+        values = _quantile_search({c: tg.n[c] for c in CLASSES}, want, bounds, rng)
+        col = np.zeros(n, dtype=int)
+        for c in CLASSES:
+            col[cls == c] = rng.permutation(values[c])
+        df[var] = col
+
+    # 3. PFS of the patients with a subsequent line
+    slt = np.flatnonzero(line != "none")
+    gprc = line[slt] == "anti_gprc5d"
+    pfs_curves = {"all": np.ones(slt.size, bool), **{c: cls[slt] == c for c in CLASSES},
+                  "anti_gprc5d": gprc, "other_slt": ~gprc}
+    fixed = np.zeros(slt.size, bool)
+    fixed_time = np.zeros(slt.size, dtype=int)
+    retreated = np.flatnonzero(line[slt] == "anti_bcma")
+    for i, v in zip(retreated, tg.retreated_pfs, strict=True):
+        fixed[i], fixed_time[i] = True, int(round(100 * v))
+    scale = np.array([tg.km[("pfs", c)][0] for c in cls[slt]]) * 100 / math.log(2)
+    scale[gprc] = 100 * 3 * tg.km[("pfs", "anti_gprc5d")][1]
+
+    def pfs_start(r: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        t = np.round(r.exponential(scale)).astype(int) + 10
+        e = (r.random(slt.size) < np.where(gprc, 0.4, 0.85)).astype(int)
+        t[fixed], e[fixed] = fixed_time[fixed], 1
+        return np.clip(t, 5, int(100 * MAX_PFS)), e
+
+    pfs_problem = _SurvivalProblem(
+        curves=pfs_curves, want={p: tg.km[("pfs", p)] for p in pfs_curves},
+        lower=np.full(slt.size, 5), upper=int(100 * MAX_PFS), fixed_time=fixed,
+        fixed_event=fixed.copy(), logrank_group=gprc, p_value=tg.p_value)
+    pfs_t, pfs_e = _spread(pfs_problem, _solve(pfs_problem, pfs_start, rng, what="SSP"), rng)
+
+    # 4. OS of the 40 patients left after the infection deaths
+    os_rows = np.setdiff1d(np.arange(n), infection)
+    m = os_rows.size
+    pos = {r: k for k, r in enumerate(os_rows)}
+    lower = np.zeros(m, dtype=int)
+    base_t = np.zeros(m, dtype=int)
+    fixed_t = np.zeros(m, bool)
+    fixed_e = np.zeros(m, bool)
+    slt_k = np.array([pos[r] for r in slt])
+    lower[slt_k] = pfs_t
+    censored = slt_k[pfs_e == 0]  # alive without progression: censored at the same date
+    base_t[censored], fixed_t[censored], fixed_e[censored] = pfs_t[pfs_e == 0], True, True
+    os_curves = {"all": np.ones(m, bool), **{c: cls[os_rows] == c for c in CLASSES}}
+    os_want = {p: tg.km[("os", p)] for p in os_curves}
+    base_e = np.where(fixed_e, 0, 1)
+    for c in CLASSES:  # deaths at time 0 where a printed lower limit is 0
+        if os_want[c][1] == 0:
+            cand = [pos[r] for r in palliative if cls[r] == c]
+            k0 = _zero_deaths(int(os_curves[c].sum()))
+            if len(cand) < k0:
+                raise SynthesisError(f"SG {c} : borne inférieure 0 inatteignable")
+            for k in cand[:k0]:
+                base_t[k], base_e[k], fixed_t[k], fixed_e[k] = 0, 1, True, True
+    gap_scale = np.where(np.isin(np.arange(m), slt_k), 300.0, 150.0)
+
+    def os_start(r: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        t = np.where(fixed_t, base_t, lower + np.round(r.exponential(gap_scale)).astype(int))
+        return np.clip(t, lower, int(100 * MAX_OS)), base_e.copy()
+
+    n_os_events = tg.deaths["progression"] + tg.deaths["cardiovascular"]
+    os_problem = _SurvivalProblem(
+        curves=os_curves, want=os_want, lower=lower, upper=int(100 * MAX_OS),
+        fixed_time=fixed_t, fixed_event=fixed_e, n_events=n_os_events)
+    os_t, os_e = _spread(os_problem, _solve(os_problem, os_start, rng, what="SG"), rng)
+
+    # 5. assemble
+    df["anti_bcma_product"] = product
+    for k in BOOLEANS:
+        df[k] = pd.array(list(flags[k]), dtype="boolean")
+    df["subsequent_line"] = line
+    df["pfs_months"] = np.nan
+    df["pfs_event"] = pd.array([None] * n, dtype="Int64")
+    df.loc[slt, "pfs_months"] = pfs_t / 100.0
+    df.loc[slt, "pfs_event"] = pfs_e
+    df["os_months"] = np.nan
+    df["os_event"] = pd.array([None] * n, dtype="Int64")
+    df.loc[os_rows, "os_months"] = os_t / 100.0
+    df.loc[os_rows, "os_event"] = os_e
+    cause = np.full(n, None, dtype=object)
+    cause[infection] = "infection"
+    dead = os_rows[os_e == 1]
+    cause[dead] = "progression"
+    slt_dead = np.intersect1d(dead, slt)
+    cause[_pick(rng, slt_dead, tg.deaths["cardiovascular"])] = "cardiovascular"
+    df["death_cause"] = cause
+    # shuffle rows, then number the synthetic patients
+    df = df.iloc[rng.permutation(n)].reset_index(drop=True)
+    df.insert(0, "patient_id", [f"SYN-{i + 1:02d}" for i in range(n)])
+    df = df[list(COLUMNS)]
+    bad = check(df, tg)
+    if bad:
+        raise SynthesisError("cohorte incohérente : " + " ; ".join(bad))
+    return df
+
+
+def _zero_deaths(n: int) -> int:
+    """Fewest deaths at time 0 among ``n`` subjects that bring R's lower band to ≤ 0.5."""
+    for k in range(1, n):
+        km = survival.kaplan_meier([0.0] * k + [1.0] * (n - k), [1] * n)
+        if km.lower[0] < 0.5 + survival.TOL and km.surv[0] > 0.5:
+            return k
+    raise SynthesisError("borne inférieure 0 inatteignable")
+
+
+# ----------------------------------------------------------------------------- output
+def to_csv(cohort: pd.DataFrame, path: Path) -> None:
+    """Write the cohort as the descriptor expects (true/false, empty cells, 2 decimals)."""
+    out = cohort.copy()
+    for k in BOOLEANS:
+        out[k] = out[k].map({True: "true", False: "false"}).fillna("")
+    for col in ("pfs_months", "os_months"):
+        out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+    for col in ("pfs_event", "os_event"):
+        out[col] = out[col].map(lambda v: "" if pd.isna(v) else str(int(v)))
+    out["death_cause"] = out["death_cause"].fillna("")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(path, index=False, lineterminator="\n")
+
+
+def write_cohort(path: Path | None = None, *, force: bool = False, seed: int = SEED) -> Path:
+    """Generate and write ``data/retrospective/cohort.csv``; refuse to overwrite unless
+    ``force``."""
+    path = data.DATA_DIR / "retrospective" / "cohort.csv" if path is None else Path(path)
+    if path.exists() and not force:
+        raise FileExistsError(f"{path} existe déjà : relancer avec --force pour le remplacer")
+    to_csv(generate(seed=seed), path)
+    return path

@@ -1,0 +1,144 @@
+"""Dated events with honest precision: a year, a month or a day, never more than the source.
+
+An event dated to a year is drawn as a band over that year, to a month as a band over
+that month, to a day as a point; undated events are not drawn (they stay in the table).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from therapybook.plots import figures
+
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre"]
+EVENT_LABELS = {
+    "withdrawal": "plus commercialisé aux États-Unis (FDA)",
+    "early_access_claimed": "accès en France (« été 2022 »)",
+    "marketing_authorisation": "AMM",
+    "early_access": "accès précoce",
+    "ct_opinion": "avis de la CT",
+    "fda_approval": "approbation FDA",
+    "ema_fda_approval": "approbation EMA et FDA",
+    "ema_review": "instruction EMA en cours",
+    "ct_review": "évaluation par la CT en cours",
+    "launch_france": "arrivée en France",
+    "volume_increase_expected": "hausse attendue des malades traités",
+    "supply_stopped": "arrêt de la mise à disposition",
+}
+
+
+def date_label(row: pd.Series) -> str:
+    """``2021``, ``août 2022`` or ``2 février 2023``; empty when undated."""
+    precision = row["date_precision"]
+    if precision == "undated":
+        return ""
+    year = int(row["year"])
+    if precision == "year":
+        return str(year)
+    month = MONTHS[int(row["month"]) - 1]
+    if precision == "month":
+        return f"{month} {year}"
+    day = int(row["day"])
+    return f"{'1er' if day == 1 else day} {month} {year}"
+
+
+def span(row: pd.Series) -> tuple[float, float] | None:
+    """Start and end of the event in decimal years (equal for a day); None if undated."""
+    precision = row["date_precision"]
+    if precision == "undated":
+        return None
+    year = int(row["year"])
+    if precision == "year":
+        return float(year), float(year + 1)
+    start = year + (int(row["month"]) - 1) / 12
+    if precision == "month":
+        return start, start + 1 / 12
+    point = start + (int(row["day"]) - 1) / 365
+    return point, point
+
+
+def event_label(row: pd.Series) -> str:
+    """French label of an event, with its ASMR when there is one."""
+    label = EVENT_LABELS[row["event"]]
+    if isinstance(row.get("asmr"), str) and row["asmr"]:
+        label += f" (ASMR {row['asmr']})"
+    return label
+
+
+def timeline_figure(events: pd.DataFrame, *, agents: list[str] | None = None):
+    """One lane per agent (coloured by anti-BCMA class), one line per dated event.
+
+    Year- and month-dated events are bands over their year or month (lighter for a
+    year), day-dated ones a diamond; each carries its French label and date. Undated
+    events are left out. Returns the figure.
+    """
+    dated = events[events["date_precision"] != "undated"].copy()
+    dated["span_"] = dated.apply(span, axis=1)
+    dated["start_"] = dated["span_"].map(lambda t: t[0])
+    agents = agents or list(dict.fromkeys(dated["agent"]))
+    lo = float(int(dated["start_"].min()))
+    hi = float(int(max(t[1] for t in dated["span_"]) + 0.999))
+    fig, ax = figures.new(height=0.6 + 0.27 * (len(dated) + len(agents)))
+    y = 0.0
+    for agent in agents:
+        rows = dated[dated["agent"] == agent].sort_values("start_")
+        top = y
+        for r in rows.itertuples():
+            color = figures.CLASS_COLORS[r.anti_bcma_class]
+            start, end = r.span_
+            if end > start:
+                ax.barh(y, end - start, left=start, height=0.6, color=color,
+                        alpha=0.30 if r.date_precision == "year" else 0.75, edgecolor=color)
+            else:
+                ax.plot(start, y, marker="D", color=color, markersize=6)
+            row = r._asdict()
+            text = f"{event_label(row)} — {date_label(row)}"
+            right = end < (lo + hi) / 2 + 0.5
+            ax.text(end + 0.03 if right else start - 0.03, y, text, va="center",
+                    ha="left" if right else "right", fontsize=7)
+            y += 1
+        ax.text(lo - 0.04, (top + y - 1) / 2, agent, ha="right", va="center", fontsize=8,
+                fontweight="bold", color=figures.CLASS_COLORS[rows["anti_bcma_class"].iloc[0]])
+        ax.axhline(y - 0.5 + 0.25, color="#DDDDDD", linewidth=0.6)
+        y += 0.5
+    years = range(int(lo), int(hi) + 1)
+    ax.set_xticks(list(years), [str(v) for v in years])
+    for year in years:
+        ax.axvline(year, color="#EEEEEE", linewidth=0.6, zorder=0)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(y - 0.2, -0.8)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    handles = [Patch(color=figures.NEUTRAL, alpha=0.30, label="daté à l'année"),
+               Patch(color=figures.NEUTRAL, alpha=0.75, label="daté au mois"),
+               Line2D([], [], marker="D", color=figures.NEUTRAL, linestyle="",
+                      label="daté au jour")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3,
+              fontsize=7.5)
+    return fig
+
+
+def _slug(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def glue_values(events: pd.DataFrame) -> dict[str, str]:
+    """Dates and ASMR grades for the prose.
+
+    ``date_<agent>_<event>`` (plus ``_<asmr>`` for an opinion) for every dated event, and
+    ``asmr_<agent>_<n>``: the n-th ASMR of the agent, in the order of the data.
+    """
+    out: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for _, r in events.iterrows():
+        asmr = r["asmr"] if isinstance(r.get("asmr"), str) and r["asmr"] else ""
+        if r["date_precision"] != "undated":
+            name = f"date_{_slug(r['agent'])}_{r['event']}" + (f"_{asmr.lower()}" if asmr else "")
+            out[name] = date_label(r)
+        if asmr:
+            counts[r["agent"]] = counts.get(r["agent"], 0) + 1
+            out[f"asmr_{_slug(r['agent'])}_{counts[r['agent']]}"] = f"ASMR {asmr}"
+    return out
