@@ -2,7 +2,7 @@
 
 jupyter-cache keys a notebook on its code cells only, so a changed CSV or a
 changed package module would otherwise be served from the cache. Each chapter's
-inputs are: the data files it loads (``load("name")`` calls found in its code
+inputs are: the data files it loads (``load("name")`` or ``source("name", …)`` calls in its code
 cells, resolved through the descriptor and the real-data overrides), the
 descriptor itself and the runtime library's source (``therapybook``; editing the build
 tooling or the generator re-executes nothing). Their combined SHA-256 is appended to
@@ -22,7 +22,7 @@ from sphinx.environment import BuildEnvironment
 import therapybook
 from therapybook import data
 
-LOAD_CALL = re.compile(r"""\bload\(\s*["']([\w./-]+)["']""")
+LOAD_CALL = re.compile(r"""\b(?:load|source)\(\s*["']([\w./-]+)["']""")
 CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```", re.S | re.M)
 #: The runtime library that chapters import; build tooling and the generator are not inputs.
 RUNTIME_DIR = Path(therapybook.__file__).resolve().parent

@@ -458,3 +458,56 @@ def _record_read(name: str) -> None:
 def resources_read() -> list[str]:
     """Names of the resources loaded so far in this process (for provenance)."""
     return list(_READS)
+
+
+# --------------------------------------------------------------------------- provenance of rows
+#: Columns that hold the source's own words for a row (a quotation, not our text).
+PRINTED_COLUMNS = ("as_printed", "printed", "quote")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one data row comes from: enough for a reader to check a number.
+
+    ``line`` is the row's line in its CSV file (header = line 1), the anchor of the
+    row in the data appendix; ``printed`` is the source's own fragment.
+    """
+
+    resource: str
+    line: int
+    document: str | None
+    section: str | None
+    printed: str | None
+    citation: str | None
+
+
+def source(name: str, **match: object) -> Source:
+    """The provenance of the single row of resource ``name`` whose columns equal ``match``.
+
+    ``source("infections_essais", trial="MajesTEC-1", measure="infection_any")``. Raises
+    :class:`LookupError` naming the resource and the criteria when no row or several match.
+    """
+    frame = load(name)
+    mask = pd.Series(True, index=frame.index)
+    for column, value in match.items():
+        if column not in frame.columns:
+            raise LookupError(f"Ressource « {name} » : pas de colonne « {column} ».")
+        mask &= frame[column].astype("object").eq(value).fillna(False).astype(bool)
+    hits = frame.index[mask]
+    if len(hits) != 1:
+        criteria = ", ".join(f"{k} = {v!r}" for k, v in match.items())
+        raise LookupError(f"Ressource « {name} » : {len(hits)} ligne(s) pour {criteria} "
+                          "(une seule attendue).")
+    row = frame.loc[hits[0]]
+    res = resource(name)
+    prov = res.get("provenance", {})
+
+    def cell(*columns: str) -> str | None:
+        for c in columns:
+            if c in frame.columns and row[c] is not None and not pd.isna(row[c]):
+                return str(row[c])
+        return None
+
+    return Source(resource=name, line=int(hits[0]) + 2, document=prov.get("document"),
+                  section=cell("source_section") or prov.get("section"),
+                  printed=cell(*PRINTED_COLUMNS), citation=cell("citation"))
