@@ -1,4 +1,11 @@
-"""Shared fixtures: the repository root and a scratch copy of the book sources."""
+"""Shared fixtures: the repository root, a scratch copy of the book sources, and a guard
+that fails the run if any test wrote into the working tree.
+
+No test writes into the working tree: before any test module is imported, the figures,
+provenance records and build outputs of in-process code go to a scratch folder of the
+session (``THERAPYBOOK_FIGURES``, ``THERAPYBOOK_PROVENANCE_DIR``, ``THERAPYBOOK_BUILD_DIR``),
+and builds run on scratch copies of the sources (:func:`copy_book`, :func:`run`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +23,57 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BOOK_PARTS = ["_config.yml", "_toc.yml", "index.md", "references.bib", "chapters", "data",
               "figures"]
+#: Parts of the working tree that no test may change (compared before and after the run).
+GUARDED = ("_build", "figures", "data")
+SCRATCH_ENV = ("THERAPYBOOK_FIGURES", "THERAPYBOOK_PROVENANCE_DIR", "THERAPYBOOK_BUILD_DIR")
+
+
+def tree_state(root: Path = ROOT) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file under the guarded folders of ``root``."""
+    state = {}
+    for part in GUARDED:
+        for path in sorted((root / part).rglob("*")):
+            if path.is_file() or path.is_symlink():
+                st = path.lstat()
+                state[path.relative_to(root).as_posix()] = (st.st_size, st.st_mtime_ns)
+    return state
+
+
+def tree_changes(before: dict, after: dict) -> list[str]:
+    """Human list of the files added, removed or rewritten between two states."""
+    out = [f"ajouté : {p}" for p in sorted(after.keys() - before.keys())]
+    out += [f"supprimé : {p}" for p in sorted(before.keys() - after.keys())]
+    out += [f"modifié : {p}" for p in sorted(before.keys() & after.keys())
+            if before[p] != after[p]]
+    return out
+
+
+def pytest_configure(config) -> None:
+    scratch = Path(tempfile.mkdtemp(prefix="therapybook-tests-"))
+    for name in SCRATCH_ENV:
+        folder = scratch / name.removeprefix("THERAPYBOOK_").lower()
+        os.environ[name] = str(folder)
+    config._therapybook_tree = tree_state()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    before = getattr(session.config, "_therapybook_tree", None)
+    if before is None:
+        return
+    changes = tree_changes(before, tree_state())
+    session.config._therapybook_changes = changes
+    if changes:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    changes = getattr(config, "_therapybook_changes", [])
+    if changes:
+        terminalreporter.section("des tests ont écrit dans l'arbre de travail", red=True)
+        for line in changes[:50]:
+            terminalreporter.line(line)
+        if len(changes) > 50:
+            terminalreporter.line(f"… et {len(changes) - 50} autre(s)")
 
 
 def copy_book(dest: Path) -> Path:
@@ -41,6 +100,32 @@ def run(book: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess
     env.pop("THERAPYBOOK_PROVENANCE_DIR", None)
     return subprocess.run([sys.executable, "-m", "bookbuild", *args], cwd=book, env=env,
                           capture_output=True, text=True)
+
+
+def execute_chapter(chapter: Path, scratch: Path, **env_extra: str):
+    """Run a chapter's code in a plain kernel, as a reader of the notebook would.
+
+    Its figures and provenance records go to ``scratch``, never to the working tree.
+    Returns the executed notebook.
+    """
+    import jupytext
+    import nbclient
+
+    env = {"THERAPYBOOK_FIGURES": str(scratch / "figures"),
+           "THERAPYBOOK_PROVENANCE_DIR": str(scratch / "provenance"), **env_extra}
+    nb = jupytext.read(chapter)
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                                resources={"metadata": {"path": str(chapter.parent)}}).execute()
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return nb
 
 
 def executed(proc: subprocess.CompletedProcess) -> list[str]:

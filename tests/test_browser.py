@@ -7,8 +7,9 @@ exist: no console error, no failed request, no request leaving localhost (each o
 recorded and aborted), every image decoded with a non-zero natural size, alt text on
 every figure image, every internal link and anchor resolving. French search finds a
 term's page. Screenshots of the home page, the Kaplan-Meier chapter and the CAR-T
-pathway chapter are saved under ``_build/test-artifacts/screenshots/`` (or
-``$THERAPYBOOK_TEST_ARTIFACTS/screenshots``); the path is printed.
+pathway chapter are saved under the scratch book's ``_build/test-artifacts/screenshots/``
+(or ``$THERAPYBOOK_TEST_ARTIFACTS/screenshots``), never in the working tree; the path is
+printed.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
-from conftest import ROOT
 
 pytestmark = pytest.mark.build
 CHROMIUM = "/usr/bin/chromium"
@@ -56,8 +55,8 @@ PAGE_JS = """() => ({
 })"""
 
 
-def artifacts_dir() -> Path:
-    base = Path(os.environ.get("THERAPYBOOK_TEST_ARTIFACTS", ROOT / "_build" / "test-artifacts"))
+def artifacts_dir(book: Path) -> Path:
+    base = Path(os.environ.get("THERAPYBOOK_TEST_ARTIFACTS", book / "_build" / "test-artifacts"))
     return base / "screenshots"
 
 
@@ -224,7 +223,7 @@ def test_french_search_finds_the_page(site, browser, term):
 
 def test_screenshots_are_saved(site, browser):
     base, html = site
-    out = artifacts_dir()
+    out = artifacts_dir(html.parents[1])
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import executed, page, run
+from conftest import execute_chapter, executed, page, run
 
 pytestmark = pytest.mark.build
 INFECTIONS = "chapters/these/07-infections"
@@ -96,3 +96,25 @@ def test_pdf_is_french_with_figure_and_bibliography(book):
     assert "<Figure size" not in text
     tex = (book / "_build" / ".stage" / "latex" / "livre.tex").read_text(encoding="utf-8")
     assert "french" in tex
+
+
+def test_readme_sequence_build_run_chapter_code_build_executes_nothing(book, tmp_path):
+    """``make html``, then a test runs a chapter's code, then ``make html``: nothing to do."""
+    execute_chapter(book / f"{INFECTIONS}.md", tmp_path, THERAPYBOOK_ROOT=str(book))
+    proc = run(book, "html")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert executed(proc) == []
+
+
+def test_records_rewritten_outside_the_build_rerun_their_chapter(book, tmp_path):
+    """Chapter code run by hand with the build's records but other figures (the bug of
+    issue 9): the next build re-executes that chapter, says why, and succeeds."""
+    execute_chapter(book / f"{INFECTIONS}.md", tmp_path, THERAPYBOOK_ROOT=str(book),
+                    THERAPYBOOK_PROVENANCE_DIR=str(book / "_build" / "provenance"))
+    proc = run(book, "html")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    assert [Path(p).name for p in executed(proc)] == ["07-infections"]
+    assert "hors du dossier des figures" in out and "le chapitre est réexécuté" in out
+    again = run(book, "html")
+    assert again.returncode == 0 and executed(again) == []

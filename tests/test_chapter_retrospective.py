@@ -3,15 +3,14 @@ publishes only aggregates."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import jupytext
-import nbclient
 import pytest
 
 from cohortgen import pseudocohort
 from therapybook import data
+
+from conftest import execute_chapter
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "chapters" / "these" / "06-etude-retrospective.md"
@@ -27,19 +26,7 @@ def _outputs(nb) -> str:
 
 
 def _run(env: dict[str, str], tmp_path: Path) -> str:
-    nb = jupytext.read(CHAPTER)
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                resources={"metadata": {"path": str(CHAPTER.parent)}}).execute()
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return _outputs(nb)
+    return _outputs(execute_chapter(CHAPTER, tmp_path, **env))
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +43,7 @@ def other_cohort(tmp_path_factory) -> Path:
 
 def test_real_data_mode(other_cohort, tmp_path):
     figs = tmp_path / "figures"
-    out = _run({"THERAPYBOOK_COHORT": str(other_cohort), "THERAPYBOOK_FIGURES": str(figs)},
-               tmp_path)
+    out = _run({"THERAPYBOOK_COHORT": str(other_cohort)}, tmp_path)
     assert "données réelles" in out
     assert "Données synthétiques" not in out and "pseudo-cohorte synthétique" not in out
     assert "REEL-" not in out
@@ -66,6 +52,6 @@ def test_real_data_mode(other_cohort, tmp_path):
 
 
 def test_synthetic_mode_labels_every_output(tmp_path):
-    out = _run({"THERAPYBOOK_FIGURES": str(tmp_path / "figures")}, tmp_path)
+    out = _run({}, tmp_path)
     assert out.count("Données synthétiques (pseudo-cohorte)") == 7  # 2 tables + 5 figures
     assert "SYN-" not in out

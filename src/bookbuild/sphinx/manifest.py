@@ -30,6 +30,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 from docutils import nodes
@@ -399,8 +400,56 @@ def _snapshot(app: Sphinx) -> None:
         tmp.rename(store)
 
 
+def side_effect_problem(rec: dict) -> str | None:
+    """Why a record no longer describes this build's files (``None`` if it does).
+
+    A record is trusted only if each output lies in this build's figures folder and
+    still has the recorded hash: chapter code run outside the build (by hand, or by a
+    test with other folders) may have rewritten the record or the files.
+    """
+    figures = provenance.figures_dir().resolve()
+    for out in rec.get("outputs", []):
+        path = (data.ROOT / out["path"]).resolve()
+        if not path.is_relative_to(figures):
+            return f"sortie {out['path']} hors du dossier des figures {figures}"
+        if not path.exists():
+            return f"sortie {out['path']} absente"
+        if provenance.sha256(path) != out["sha256"]:
+            return f"sortie {out['path']} modifiée"
+    return None
+
+
+def _outdated(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> list[str]:
+    """Chapters whose records no longer describe this build's files: re-read, re-executed."""
+    labels = env.domaindata["std"]["labels"]
+    rerun: dict[str, str] = {}
+    for _path, rec in _load_records(provenance.provenance_dir()):
+        prefix, _figtype = KINDS.get(rec.get("kind"), (None, None))
+        label = f"{prefix}{rec.get('name')}"
+        if prefix is None or label not in labels:
+            continue
+        docname = labels[label][0]
+        if docname in rerun or docname in removed:
+            continue
+        problem = side_effect_problem(rec)
+        if problem:
+            rerun[docname] = problem
+            logger.info(f"[provenance] {docname} : l'enregistrement {label} ne correspond plus "
+                        f"à cette construction ({problem}) ; le chapitre est réexécuté.")
+    env.therapybook_rerun = set(rerun)
+    return sorted(rerun)
+
+
 def _restore(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Put back the side effects kept for this chapter's current inputs, if any."""
+    """Put back the side effects kept for this chapter's current inputs, if any.
+
+    A chapter whose records are stale (see :func:`_outdated`) is executed again
+    instead: a hidden cell that changes at each such build bypasses the execution cache.
+    """
+    if docname in getattr(app.env, "therapybook_rerun", set()):
+        source[0] = (source[0].rstrip("\n") + "\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n"
+                     + f"# therapybook: stale side effects, run {uuid.uuid4().hex}\n```\n")
+        return
     entry = getattr(app.env, "therapybook_inputs", {}).get(docname)
     if not entry or not _store(entry[1]).is_dir():
         return
@@ -429,6 +478,7 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("provenance-manifest", ManifestDirective)
     app.connect("source-read", _restore, priority=600)  # after chapter_inputs' digest
     app.connect("env-get-updated", _updated)
+    app.connect("env-get-outdated", _outdated)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("doctree-resolved", _resolved)

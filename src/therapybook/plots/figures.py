@@ -17,10 +17,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from therapybook.data import ROOT  # noqa: E402
 from therapybook.render import fmt, provenance  # noqa: E402
 
-FIG_DIR = Path(os.environ.get("THERAPYBOOK_FIGURES", ROOT / "figures"))
+FIG_DIR = provenance.figures_dir()
 
 #: One colour per anti-BCMA class, used by every chapter (colour-blind safe, Okabe-Ito).
 CLASS_COLORS = {"car_t": "#0072B2", "bispecific": "#D55E00", "adc": "#009E73"}

@@ -21,6 +21,11 @@ def provenance_dir() -> Path:
     return Path(os.environ.get("THERAPYBOOK_PROVENANCE_DIR", data.ROOT / "_build" / "provenance"))
 
 
+def figures_dir() -> Path:
+    """Folder where figures are written (``figures/`` unless ``THERAPYBOOK_FIGURES`` is set)."""
+    return Path(os.environ.get("THERAPYBOOK_FIGURES", data.ROOT / "figures"))
+
+
 def sha256(path: Path) -> str:
     """Hex SHA-256 of a file."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
