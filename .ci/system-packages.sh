@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need (LaTeX for the PDF, R for the survival
-# cross-check, Chromium for the browser tests). No-op when they are all present.
+# cross-check, Chromium for the browser tests, the French word list of the reader checks).
+# No-op when they are all present.
 set -euo pipefail
 PACKAGES=(
   texlive-xetex texlive-latex-extra texlive-lang-french latexmk texlive-fonts-recommended
@@ -9,6 +10,7 @@ PACKAGES=(
   chromium chromium-driver
   poppler-utils
   xindy
+  wfrench
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
