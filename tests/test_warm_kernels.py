@@ -11,7 +11,8 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from bookbuild.sphinx import kernel_pool, parallel_build
+from bookbuild import warm_kernels
+from bookbuild.sphinx import parallel_reading
 
 PROBE = ("import os, sys, matplotlib\n"
          "print(os.getcwd(), os.getppid(), os.environ.get('THERAPYBOOK_PROBE'), "
@@ -20,13 +21,13 @@ PROBE = ("import os, sys, matplotlib\n"
 
 @pytest.fixture(scope="module")
 def pool():
-    parallel_build.use_ipc_kernels()
-    kernel_pool.install()
-    kernel_pool.stop_kernels_immediately()
-    with kernel_pool.running() as path:
-        assert path and os.environ[kernel_pool.ENV] == path
+    parallel_reading.use_ipc_kernels()
+    warm_kernels.install()
+    warm_kernels.stop_kernels_immediately()
+    with warm_kernels.running() as path:
+        assert path and os.environ[warm_kernels.ENV] == path
         yield path
-    assert kernel_pool.ENV not in os.environ
+    assert warm_kernels.ENV not in os.environ
     assert not Path(path).exists()
 
 
@@ -38,15 +39,15 @@ def execute(source: str, cwd: Path) -> str:
 
 def test_only_this_pythons_ipykernel_command_is_forked():
     exe = sys.executable
-    assert kernel_pool._kernel_args([exe, "-m", "ipykernel_launcher", "-f", "k.json"]) == [
+    assert warm_kernels._kernel_args([exe, "-m", "ipykernel_launcher", "-f", "k.json"]) == [
         "-f", "k.json"]
-    assert kernel_pool._kernel_args([exe, "-m", "ipykernel_launcher", "-f", "k.json",
+    assert warm_kernels._kernel_args([exe, "-m", "ipykernel_launcher", "-f", "k.json",
                                     "--HistoryManager.hist_file=:memory:"]) is not None
-    assert kernel_pool._kernel_args(["/usr/bin/python3", "-m", "ipykernel_launcher", "-f",
+    assert warm_kernels._kernel_args(["/usr/bin/python3", "-m", "ipykernel_launcher", "-f",
                                     "k.json"]) is None
-    assert kernel_pool._kernel_args([exe, "-m", "ipykernel_launcher", "-f", "k.json",
+    assert warm_kernels._kernel_args([exe, "-m", "ipykernel_launcher", "-f", "k.json",
                                     "--debug"]) is None
-    assert kernel_pool._kernel_args(["R", "--slave", "-f", "k.json"]) is None
+    assert warm_kernels._kernel_args(["R", "--slave", "-f", "k.json"]) is None
 
 
 def test_forked_kernel_has_the_chapters_folder_environment_and_a_fresh_package(
@@ -67,11 +68,11 @@ def test_a_failing_cell_still_fails(pool, tmp_path):
 
 
 def test_a_failed_pool_falls_back_to_ordinary_kernels(tmp_path, monkeypatch):
-    parallel_build.use_ipc_kernels()
-    kernel_pool.install()
+    parallel_reading.use_ipc_kernels()
+    warm_kernels.install()
     path = tmp_path / "pool.sock"
     (tmp_path / "pool.sock.failed").touch()
-    monkeypatch.setenv(kernel_pool.ENV, str(path))
+    monkeypatch.setenv(warm_kernels.ENV, str(path))
     monkeypatch.setenv("THERAPYBOOK_PROBE", "sans-pool")
     _, ppid, probe, _, _ = execute(PROBE, tmp_path).split("|")
     assert probe == "sans-pool" and int(ppid) == os.getpid()
@@ -80,7 +81,7 @@ def test_a_failed_pool_falls_back_to_ordinary_kernels(tmp_path, monkeypatch):
 def test_forked_and_ordinary_kernels_see_the_same_import_path(pool, tmp_path, monkeypatch):
     probe = "import sys; print(sys.path)"
     forked = execute(probe, tmp_path)
-    monkeypatch.setenv(kernel_pool.ENV, str(tmp_path / "absent.sock"))
+    monkeypatch.setenv(warm_kernels.ENV, str(tmp_path / "absent.sock"))
     (tmp_path / "absent.sock.failed").touch()
     assert execute(probe, tmp_path) == forked
 
@@ -94,7 +95,7 @@ def test_kernels_are_stopped_at_once_after_their_last_cell(pool, tmp_path):
 
 
 def test_a_prompt_client_still_waits_for_a_kernel_that_answers(pool, tmp_path):
-    kernel_pool.prompt_readiness()
+    warm_kernels.prompt_readiness()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"print({i})")
                                          for i in range(3)])
     client = NotebookClient(nb, resources={"metadata": {"path": str(tmp_path)}})

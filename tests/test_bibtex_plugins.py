@@ -6,11 +6,11 @@ import snowballstemmer
 from pybtex.plugin import Plugin, find_plugin, register_plugin
 from sphinx.search.fr import SearchFrench
 
-from bookbuild.sphinx import cached_lookups
+from bookbuild.sphinx import bibtex_plugins
 
 
 def test_pybtex_plugins_are_found_once_and_runtime_plugins_still_win():
-    cached_lookups.cache_pybtex_plugins()
+    bibtex_plugins.cache_pybtex_plugins()
     plain = find_plugin("pybtex.style.formatting", "plain")
     assert plain.__name__ == "Style" and find_plugin("pybtex.style.formatting", "plain") is plain
 
@@ -22,7 +22,7 @@ def test_pybtex_plugins_are_found_once_and_runtime_plugins_still_win():
 
 
 def test_french_stems_are_those_of_the_snowball_stemmer():
-    cached_lookups.cache_french_stems()
+    bibtex_plugins.cache_french_stems()
     lang = SearchFrench({})
     reference = snowballstemmer.stemmer("french")
     for word in ["Réfractaires", "myélome", "réfractaires", "lymphocytes", "myélome"]:
