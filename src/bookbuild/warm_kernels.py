@@ -6,43 +6,51 @@ imports them once and, for each kernel the build asks for, forks a child that be
 that kernel: same connection file, working folder and environment as the command
 jupyter_client would have run (``python -m ipykernel_launcher -f <file>``), nothing else
 changed. Only third-party modules are imported ahead (never ``therapybook``, whose code
-and environment a chapter must see as they are when it runs), and no thread runs in the
-pool, so forking is safe.
+and environment a chapter must see as they are when it runs).
 
-The build starts the pool (:func:`running`) and exports its socket in
-``THERAPYBOOK_KERNEL_POOL``; :func:`install` (run when Sphinx loads this module as an
-extension) makes jupyter_client's local provisioner use it. Without that
-variable (``THERAPYBOOK_KERNEL_POOL_OFF=1`` keeps the build from starting one), or for
-another kernel command, kernels start as usual.
+jupyter_client's public route is used: :class:`WarmKernelProvisioner` is a kernel
+provisioner registered under the ``jupyter_client.kernel_provisioners`` entry point
+(``pyproject.toml``); :func:`running` starts the pool for a build, exports its socket in
+``$THERAPYBOOK_KERNEL_POOL`` and selects the provisioner through
+``$JUPYTER_DEFAULT_PROVISIONER_NAME`` (the variable jupyter_client documents for the
+provisioner of kernel specs that name none). ``THERAPYBOOK_KERNEL_POOL_OFF=1`` starts no
+pool: kernels are then started the usual way, by the same provisioner.
 
-The extension also trims the fixed waits around each kernel, which cost more than the
-kernel itself once imports are shared: :func:`prompt_readiness` (no 0,2 s IOPub drain
-when the kernel is declared ready) and :func:`stop_kernels_immediately` (no graceful
-shutdown wait). A kernel's life around its cells then costs about 0,1 s instead of 0,9 s.
+Forking is safe only from a process with one thread: the pool runs OpenBLAS and OpenMP
+on one thread (``OPENBLAS_NUM_THREADS=1``, ``OMP_NUM_THREADS=1``, as every kernel of the
+build), and checks that the operating system counts a single thread before it forks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import functools
 import json
 import os
+import queue
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+import uuid
 from collections.abc import Iterator
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the pool runs this file and must not import Sphinx
-    from sphinx.application import Sphinx
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.provisioning import LocalProvisioner
 
 ENV = "THERAPYBOOK_KERNEL_POOL"
+OFF = "THERAPYBOOK_KERNEL_POOL_OFF"
+#: jupyter_client's variable for the provisioner of kernel specs that name none.
+PROVISIONER_ENV = "JUPYTER_DEFAULT_PROVISIONER_NAME"
+#: Name of :class:`WarmKernelProvisioner` in the ``jupyter_client.kernel_provisioners`` group.
+PROVISIONER = "therapybook-warm-kernel"
+#: Thread counts of the pool and of every kernel of the build.
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 #: What every kernel imports (ipykernel) and the chapters' heavy third-party imports.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.debugger", "IPython.core.debugger",
            "tornado.platform.asyncio", "numpy", "pandas", "matplotlib", "matplotlib.pyplot",
@@ -106,7 +114,8 @@ def serve(path: str) -> None:
     try:
         for name in PRELOAD:
             __import__(name)
-        assert threading.active_count() == 1, "a thread in the pool would not survive fork"
+        threads = os_threads()
+        assert threads == 1, f"{threads} threads in the pool: a fork would keep only one"
     except BaseException:
         Path(path + ".failed").touch()  # kernels then start the usual way
         raise
@@ -136,6 +145,11 @@ def serve(path: str) -> None:
             children.add(pid)
             children.intersection_update(p for p in children if _alive(p))
             conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def os_threads() -> int:
+    """Threads of this process as the operating system counts them (OpenBLAS's included)."""
+    return len(os.listdir("/proc/self/task"))
 
 
 def _read(conn: socket.socket) -> bytes:
@@ -168,7 +182,11 @@ def fork_kernel(path: str, args: list[str], cwd: str, env: dict[str, str]) -> in
 
 
 class ForkedKernel:
-    """The ``subprocess.Popen`` surface jupyter_client uses, for a kernel forked by the pool."""
+    """The ``subprocess.Popen`` surface :class:`LocalProvisioner` uses, for a forked kernel.
+
+    The kernel leads its own process group (``setsid``): signals go to the group, as
+    jupyter_client sends them to a kernel it started.
+    """
 
     stdin = stdout = stderr = None
 
@@ -186,19 +204,13 @@ class ForkedKernel:
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
-            time.sleep(0.02)
+            time.sleep(0.005)
         return self.returncode or 0
 
     def send_signal(self, signum: int) -> None:
-        """Signal the kernel's process group; after SIGKILL, return once it is gone."""
-        if self.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.pid, signum)
-        if signum == signal.SIGKILL:  # spares jupyter_client a 0,1 s polling sleep
-            deadline = time.monotonic() + 1
-            while self.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.002)
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, signum)
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
@@ -207,30 +219,106 @@ class ForkedKernel:
         self.send_signal(signal.SIGKILL)
 
 
-def install() -> None:
-    """Have local kernels forked by the pool whose socket ``$THERAPYBOOK_KERNEL_POOL`` names."""
-    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+def _ipc_prefix() -> str:
+    """An absolute, unique prefix for a kernel's Unix sockets.
 
-    if getattr(LocalProvisioner, "_therapybook_pool", False):
-        return
-    original = LocalProvisioner.launch_kernel
+    The kernel runs in its chapter's folder and the client in the build's: a relative
+    name would differ between them.
+    """
+    folder = Path(tempfile.gettempdir()) / f"therapybook-ipc-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return str(folder / f"k-{uuid.uuid4().hex[:16]}")
 
-    async def launch_kernel(self, cmd, **kwargs):
+
+class PromptKernelClient(AsyncKernelClient):
+    """A client whose readiness check ends as soon as the kernel is ready.
+
+    jupyter_client's ``wait_for_ready`` waits for a kernel_info reply and one IOPub
+    message (IOPub is then connected), then reads IOPub until it has been silent for
+    0,2 s. This one stops after the IOPub message: messages left over are ignored
+    anyway, nbclient keeps only those that answer its own requests. Used for forked
+    kernels only, which speak this ipykernel's protocol version.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (60.0 if timeout is None else timeout)
+        while True:
+            try:
+                await self.kernel_info(reply=True, timeout=1)
+                await self.iopub_channel.get_msg(timeout=0.2)
+                return
+            except (TimeoutError, queue.Empty):
+                pass
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+
+class WarmKernelProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, with the kernel forked by the pool.
+
+    Registered under the ``jupyter_client.kernel_provisioners`` entry point
+    :data:`PROVISIONER` (``pyproject.toml``); the build selects it for every kernel
+    through ``$JUPYTER_DEFAULT_PROVISIONER_NAME`` (:func:`running`). Without a pool,
+    or for another kernel command, the kernel starts the usual way. In both cases:
+
+    - the kernel talks to the build through Unix sockets (``transport = "ipc"``):
+      kernels started at once by two readers, or by two builds on the machine,
+      race for free TCP ports and one can die with « Address already in use »;
+    - it runs with one BLAS and one OpenMP thread, like the pool it is forked from
+      (a process that forks must hold no thread but the forking one);
+    - a forked kernel's manager makes :class:`PromptKernelClient` clients (its
+      configurable ``client_factory``);
+    - it is stopped as soon as its shutdown is requested (after the chapter's last
+      cell answered and every output arrived): the chapters register no exit hook,
+      and a kernel that takes its time to exit would otherwise cost 0,1 to 0,4 s,
+      now and then 2,5 s (jupyter_client then waits before sending SIGTERM).
+    """
+
+    async def pre_launch(self, **kwargs):
+        km = self.parent
+        if km is not None and km.transport == "tcp":
+            km.transport = "ipc"
+            km.ip = _ipc_prefix()
+            km.cache_ports = False
+        return await super().pre_launch(**kwargs)
+
+    def _finalize_env(self, env: dict[str, str]) -> None:
+        super()._finalize_env(env)
+        env.update(SINGLE_THREADED)
+        for name in (ENV, PROVISIONER_ENV):  # the kernel sees the build's environment
+            env.pop(name, None)
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
         path = os.environ.get(ENV)
         args = _kernel_args(cmd)
         if not path or args is None or not await _ready(path):
-            return await original(self, cmd, **kwargs)
+            return await super().launch_kernel(cmd, **kwargs)
         env = kwargs.get("env") or dict(os.environ)
         cwd = str(kwargs.get("cwd") or os.getcwd())
         self.process = ForkedKernel(fork_kernel(path, args, cwd, env))
-        self.pid = self.process.pid
-        self.pgid = None  # signals go through ForkedKernel, which signals the group
+        self.pid = self.pgid = self.process.pid
         self.cwd = cwd
+        if self.parent is not None:
+            self.parent.client_factory = PromptKernelClient
         await _bound(self.connection_info, self.process)
         return self.connection_info
 
-    LocalProvisioner.launch_kernel = launch_kernel
-    LocalProvisioner._therapybook_pool = True
+    async def wait(self) -> int | None:
+        if isinstance(self.process, ForkedKernel):  # reaped by the pool, not by us
+            while self.process.poll() is None:
+                await asyncio.sleep(0.005)
+            self.process = None
+            return 0
+        return await super().wait()
+
+    async def shutdown_requested(self, restart: bool = False) -> None:
+        if not restart and self.process is not None:
+            await self.kill()
+            deadline = time.monotonic() + 1
+            while await self.poll() is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.002)
 
 
 async def _bound(info: dict, process: ForkedKernel, timeout: float = 60) -> None:
@@ -240,8 +328,6 @@ async def _bound(info: dict, process: ForkedKernel, timeout: float = 60) -> None
     interval (0,1 s) and, on IOPub, may miss the first status messages, which costs
     jupyter_client's readiness check another 0,2 s.
     """
-    import asyncio
-
     if info.get("transport") != "ipc":
         return
     paths = [f"{info['ip']}-{info[key]}" for key in
@@ -255,8 +341,6 @@ async def _bound(info: dict, process: ForkedKernel, timeout: float = 60) -> None
 
 async def _ready(path: str, timeout: float = 60) -> bool:
     """Wait for the pool's socket (it appears once the imports are done); False if it failed."""
-    import asyncio
-
     deadline = time.monotonic() + timeout
     while not os.path.exists(path):
         if os.path.exists(path + ".failed") or time.monotonic() > deadline:
@@ -265,90 +349,56 @@ async def _ready(path: str, timeout: float = 60) -> bool:
     return True
 
 
-@functools.cache
-def _prompt_client_class() -> type:
-    from jupyter_client.asynchronous import AsyncKernelClient
-
-    class PromptKernelClient(AsyncKernelClient):
-        """A client whose readiness check does not end with a fixed 0,2 s IOPub wait.
-
-        jupyter_client's ``wait_for_ready`` waits for the kernel_info reply and one
-        IOPub message, then drains IOPub until it stays silent for 0,2 s. Here IOPub
-        reads during that check wait 0,02 s at most: a missed message means one more
-        kernel_info round, as before, and the drain ends sooner. Messages left over
-        are ignored anyway: nbclient keeps only those answering its own requests.
-        """
-
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            channel = self.iopub_channel
-            get_msg = channel.get_msg
-
-            async def prompt_get_msg(timeout: float | None = None, **kwargs):
-                return await get_msg(timeout=None if timeout is None else min(timeout, 0.02),
-                                     **kwargs)
-
-            channel.get_msg = prompt_get_msg
-            try:
-                await AsyncKernelClient.wait_for_ready(self, timeout=timeout)
-            finally:
-                del channel.get_msg
-
-    return PromptKernelClient
+def registered() -> bool:
+    """Whether :class:`WarmKernelProvisioner` is installed (``pip install -e .`` registers it)."""
+    group = entry_points(group="jupyter_client.kernel_provisioners", name=PROVISIONER)
+    return any(ep.value == f"{__name__}:WarmKernelProvisioner" for ep in group)
 
 
-def prompt_readiness() -> None:
-    """Let nbclient's kernels be declared ready without the fixed 0,2 s IOPub wait."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    AsyncKernelManager.class_traits()["client_factory"].default_value = _prompt_client_class()
-
-
-def stop_kernels_immediately() -> None:
-    """Stop each chapter's kernel as soon as its last cell has answered.
-
-    nbclient's default (« graceful ») asks the kernel to shut down and waits for it
-    to exit: 0,2 to 0,4 s per chapter, and now and then 3 s when the kernel is slow
-    to exit (nbclient then waits 2,5 s before sending SIGTERM). Every output has
-    already reached the build when the last cell answers, and the chapters register
-    no exit hook, so the kernel is killed at once (nbclient's « immediate »).
-    """
-    from nbclient import NotebookClient
-
-    NotebookClient.class_traits()["shutdown_kernel"].default_value = "immediate"
+@contextlib.contextmanager
+def _environ(values: dict[str, str]) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 @contextlib.contextmanager
 def running() -> Iterator[str | None]:
-    """Start a pool for the duration of a build and export its socket; yield its path."""
-    if os.environ.get(ENV) or os.environ.get("THERAPYBOOK_KERNEL_POOL_OFF"):
-        yield os.environ.get(ENV)
+    """For one build: select the provisioner, start a pool; yield its socket (None if none)."""
+    if not registered():
+        print(f"Noyaux ordinaires : le fournisseur de noyaux {PROVISIONER} n'est pas installé "
+              "(relancer `make setup`).", file=sys.stderr)
+        yield None
         return
-    folder = Path(tempfile.mkdtemp(prefix="therapybook-pool-"))
-    path = str(folder / "pool.sock")
-    # Not waited for: the pool imports while Sphinx starts; kernels wait for its socket.
-    # Run as a file from an empty folder: the pool imports neither the book's package nor
-    # anything found in the book's folder.
-    code = f"import runpy; runpy.run_path({__file__!r}, run_name='__main__')"
-    # As ipykernel's kernel spec does: no pydevd warning about frozen modules.
-    env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
-    proc = subprocess.Popen([sys.executable, "-c", code, path], cwd=folder, env=env,
-                            stdin=subprocess.DEVNULL)
-    os.environ[ENV] = path
-    try:
-        yield path
-    finally:
-        del os.environ[ENV]
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=10)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def setup(app: Sphinx) -> dict:
-    install()
-    stop_kernels_immediately()
-    prompt_readiness()
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    with _environ({PROVISIONER_ENV: PROVISIONER}):
+        if os.environ.get(ENV) or os.environ.get(OFF):
+            yield os.environ.get(ENV)
+            return
+        folder = Path(tempfile.mkdtemp(prefix="therapybook-pool-"))
+        path = str(folder / "pool.sock")
+        # Not waited for: the pool imports while Sphinx starts; kernels wait for its socket.
+        # Run as a file from an empty folder: the pool imports neither the book's package
+        # nor anything found in the book's folder. As ipykernel's kernel spec does: no
+        # pydevd warning about frozen modules.
+        code = f"import runpy; runpy.run_path({__file__!r}, run_name='__main__')"
+        env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1", **SINGLE_THREADED)
+        proc = subprocess.Popen([sys.executable, "-c", code, path], cwd=folder, env=env,
+                                stdin=subprocess.DEVNULL)
+        try:
+            with _environ({ENV: path}):
+                yield path
+        finally:
+            proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=10)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
