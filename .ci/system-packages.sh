@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need (LaTeX for the PDF, R for the survival
-# cross-check, Chromium for the browser tests). No-op when they are all present.
+# cross-check, Chromium for the browser tests, Graphviz and its font for the diagrams).
+# No-op when they are all present.
 set -euo pipefail
 PACKAGES=(
   texlive-xetex texlive-latex-extra texlive-lang-french latexmk texlive-fonts-recommended
@@ -8,6 +9,7 @@ PACKAGES=(
   r-base-core r-cran-survival
   chromium chromium-driver
   poppler-utils
+  graphviz fonts-dejavu-core
   xindy
 )
 missing=()
