@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from therapybook import data
-from therapybook.article import careteam, pathway
+from therapybook.article import pathway
 
 from conftest import manifest, run
 
@@ -72,37 +72,23 @@ def test_quantities_are_formatted_in_french():
     assert pathway.quantity(params, "csm_hospitalisation") == "24\u00a0h"
 
 
-def test_actor_layout_wraps_lanes_and_every_authority_has_its_edge():
-    actors, links = data.load("acteurs"), data.load("acteurs_liens")
-    placed = careteam.layout(actors, per_row=6)
-    assert list(placed["lane"].drop_duplicates()) == list(careteam.LANES)
-    assert placed.groupby("y").size().max() <= 6
-    assert careteam.missing_grants(actors, links) == []
-    broken = links[links["relation"] != "autorise"]
-    assert careteam.missing_grants(actors, broken) != []
-
-
 # --------------------------------------------------------------------------- built book
 
 EXPECTED = {
     "chapters/article/04-acteurs": {
-        "table-acteurs-intervenants": {"acteurs"},
-        "figure-acteurs-reseau": {"acteurs", "acteurs_liens"},
-        "table-acteurs-relations": {"acteurs", "acteurs_liens"},
+        "table-acteurs-intervenants": {"acteurs", "libelles_article"},
+        "figure-acteurs-reseau": {"acteurs", "acteurs_liens", "libelles_article"},
     },
     "chapters/article/05-parcours": {
-        "table-parcours-eligibilite": {"parcours_eligibilite"},
         "table-parcours-bilan": {"parcours_bilan"},
         "table-parcours-adaptations-csm": {"parcours_adaptations_csm"},
         "figure-parcours-surveillance-csm": {"parcours_surveillance_csm", "parcours_parametres"},
-        "figure-parcours-car-t": {"parcours_car_t"},
-        "table-parcours-prophylaxie": {"parcours_prophylaxie"},
+        "figure-parcours-car-t": {"parcours_car_t", "libelles_article"},
+        "table-parcours-car-t-etapes": {"parcours_car_t", "acteurs"},
         "table-parcours-immunomonitoring": {"parcours_immunomonitoring"},
     },
     "chapters/article/06-complications-registres": {
-        "table-complications-car-t": {"complications_car_t"},
-        "table-complications-registres": {"complications_registres"},
-        "table-complications-questions": {"complications_questions"},
+        "table-complications-car-t": {"complications_car_t", "libelles_article"},
     },
 }
 
@@ -127,7 +113,7 @@ def test_car_t_timeline_changes_when_its_steps_table_changes(book):
     csv = book / "data" / "article" / "parcours_car_t.csv"
     png = book / "figures" / "parcours-car-t.png"
     original, before = csv.read_text(encoding="utf-8"), png.read_bytes()
-    old = "hospitalisation,11,Surveillance rapprochée hospitalière,traitement,0,10,"
+    old = "hospitalisation,11,Surveillance à l'hôpital,traitement,0,10,"
     assert old in original
     csv.write_text(original.replace(old, old.replace(",0,10,", ",0,14,")), encoding="utf-8")
     try:

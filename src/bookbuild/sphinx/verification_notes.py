@@ -17,7 +17,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
-from bookbuild.sphinx.manifest import _toc_order
+from bookbuild.sphinx.provenance_manifest import _toc_order
 
 
 def _places(env: BuildEnvironment) -> dict[str, list[tuple[str, str]]]:
