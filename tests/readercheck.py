@@ -87,6 +87,8 @@ class Block:
 
     @property
     def kind(self) -> str:
+        if self.tag == "tip":
+            return "tip"  # the provenance shown beside a number: its own block of text
         if self.tag in {"caption", "figcaption"}:
             return "caption"
         if self.tag.startswith("h") and len(self.tag) == 2:
@@ -130,11 +132,12 @@ class _Visible(HTMLParser):
             flags.add(TIP)
         if "bibtex-citation" in classes:
             flags.add(CITE)
-        opens = tag in BLOCKS and not skip and self.depth_article is not None
+        opens = ((tag in BLOCKS or "sourced-tip" in classes) and not skip
+                 and self.depth_article is not None)
         if opens:
             in_table = any(t in {"td", "th", "table"} for t, *_ in self.stack) or tag in {"td",
                                                                                           "th"}
-            block = Block(tag, in_table)
+            block = Block("tip" if "sourced-tip" in classes else tag, in_table)
             self.blocks.append(block)
             self.open_blocks.append(block)
         self.stack.append((tag, frozenset(flags), skip, opens))
@@ -227,17 +230,18 @@ UNITS = (r"%|‰|°|mois|ans?\b|années?|jours?|j\b|h\b|heures?|min\b|minutes?|s
          r"janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
          r"décembre|\(\s*\d+(?:,\d+)?\s?%\s*\)")
 BEFORE = (r"(?:grades?|stades?|scores?|phases?|ECOG|ISS|R-ISS|type|classe|niveau|cycles?|"
+          r"interleukine|t\(|"
           r"tableaux?|figures?|sections?|chapitres?|parties?|annexes?|étapes?|relations?|"
           r"références?|réf\.|cas|lignes? de données|ligne|colonne|génération|version|"
           r"n\s?=|N\s?=|p\s?=|[=<>≤≥±×/:])")
-SMALL_DIGIT = re.compile(r"(?<![\w,.\-–/+−])([0-9])(?![\w,.\-–/+%°×])")
+SMALL_DIGIT = re.compile(r"(?<![\w,.\-–/+−])([0-9])(?![\w,.\-–/+%°×]|;\d)")
 PREV_WORD = re.compile(rf"{BEFORE}\s*$", re.I)
 NEXT_UNIT = re.compile(rf"^\s*(?:{UNITS})")
 RANGE_NEXT = re.compile(rf"^\s*(?:[–-]|à|et|ou|,)\s*\d+(?:,\d+)?\s*(?:{UNITS})")
 
 
 def rule_digits(block: Block, ctx: Context) -> list[tuple[str, str]]:
-    if block.kind in {"cell", "heading"}:
+    if block.kind in {"cell", "heading", "tip"}:
         return []
     text = block.text(drop=frozenset({QUOTE, CODE, TIP}), mark={CITE: "[réf.]"})
     out = []

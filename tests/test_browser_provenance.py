@@ -73,7 +73,7 @@ def test_each_number_shows_its_provenance_on_focus_and_links_to_its_row(site, br
             problems.append(f"{rel} « {shown} » : infobulle absente ou visible sans focus")
             continue
         number.focus()
-        if not tip.is_visible() or not re.match(r"(Thèse|Article|Nombre recalculé)",
+        if not tip.is_visible() or not re.match(r"(Thèse|Article|Pseudo-cohorte|Nombre recalculé)",
                                                 tip.inner_text()):
             problems.append(f"{rel} « {shown} » : provenance non affichée au focus "
                             f"({tip.inner_text()!r})")

@@ -40,7 +40,9 @@ BAD = {
 GOOD = {
     "chiffre": ["<p>Les trois classes ; 3\u00a0mois ; 5\u00a0% ; 2\u00a0g/j ; grade\u00a03 ; "
                 "le tableau\u00a02 ; 5 (11\u00a0%) patients ; le 3\u00a0mars 2023 ; n = 5 ; "
-                "de 3 à 12 ; 4,37\u00a0mois ; IL-6 ; CD3 ; J7 ; 45\u00a0patients.</p>",
+                "de 3 à 12 ; 4,37\u00a0mois ; IL-6 ; CD3 ; J7 ; 45\u00a0patients ; t(4;14) ; "
+                "l’interleukine 2.</p>",
+                '<p>Le taux<span class="sourced-tip">Données\u00a0: essais, ligne 5.</span>.</p>',
                 "<table><tr><td>3</td></tr></table>", "<p><q>3 classes</q></p>"],
     "debut-chiffre": ["<p>Quarante-cinq patients. Parmi eux, 18 (40\u00a0%) étaient en "
                       "échec.</p>", "<p>Van Oekelen et al. (11,9\u00a0mois) le notent.</p>",
@@ -49,7 +51,10 @@ GOOD = {
                    "<p><q>l'anticorps tel qu'imprimé</q></p>"],
     "mot-double": ["<p>Nous nous en tenons là ; le traitement (ceftriaxone 2\u00a0g/j).</p>"],
     "parentheses": ["<p>(pour les CAR-T cells) (mention placée en fin d’item) "
-                    "<q>(citation (imprimée))</q></p>"],
+                    "<q>(citation (imprimée))</q></p>",
+                    '<p>des patients (<span class="sourced"><a>40\u00a0%</a><span '
+                    'class="sourced-tip">Calcul\u00a0: patients (CAR-T cells).</span></span>)'
+                    '</p>'],
     "identifiant": ["<p>La relation accrédite relie deux acteurs ; un anticorps "
                     "bispécifique.</p>", "<p><q>accredite</q></p>"],
     "espace": ["<p>Source\u00a0: ici\u202f; et là\u202f! «\u00a0texte\u00a0» "

@@ -42,6 +42,10 @@ logger = logging.getLogger(__name__)
 PREFIX = "#sourced:"
 COMPUTED = "calcul:"
 MAX_WORDS = 25
+#: Computed numbers come from the study's cohort: the shipped pseudo-cohort or the real file.
+COHORT = "retrospective_cohort"
+COMPUTED_ON_SYNTHETIC = "Nombre recalculé à chaque construction sur la pseudo-cohorte synthétique"
+COMPUTED_ON_REAL = "Nombre recalculé à chaque construction sur les données de l'étude"
 
 
 class sourced_number(nodes.inline):  # noqa: N801 (docutils style)
@@ -114,7 +118,8 @@ class ResolveSourcedNumbers(SphinxPostTransform):
                 return None
             docname, label = found
             return {"href": self.app.builder.get_relative_uri(here, docname) + "#" + anchor,
-                    "where": "Nombre recalculé à chaque construction",
+                    "where": COMPUTED_ON_REAL if data.is_overridden(COHORT)
+                    else COMPUTED_ON_SYNTHETIC,
                     "printed": "",
                     "what": f"Calcul : {label}. Détail dans le rapport de reproductibilité."}
         resource, _, line = target.rpartition(":")
