@@ -4,6 +4,7 @@ that respects it. Then, on the built book, zero findings (see test_readercheck_b
 from __future__ import annotations
 
 import pytest
+
 import readercheck as rc
 
 CTX = rc.Context(glossary=["CAR-T cells", "ide-cel", "ADC", "ViT"],
