@@ -61,6 +61,20 @@ RENAMES = ["Patient_ID", "patient id", "pfs_months ", "\ufeffos_months", "colonn
            "PFS (mois)", ""]
 
 
+BOOLEANS = sorted(n for n, f in FIELDS.items() if f.get("type") == "boolean")
+TIMES = sorted(n for n, f in FIELDS.items() if f.get("type") == "number")
+RULED = sorted({c for r in RES["schema"]["rules"]
+                for c in [*r.get("fields", []), *r.get("when", {}), *r.get("if", {}),
+                          *r.get("then", {})]})
+
+
+def _number(text: str) -> bool:
+    try:
+        return float(text) == float(text)
+    except ValueError:
+        return False
+
+
 def parse(text: str) -> tuple[list[str], list[list[str]]]:
     table = list(csv.reader(io.StringIO(text, newline="")))
     return table[0], table[1:]
@@ -86,18 +100,30 @@ def mutants(draw) -> Mutant:
     ops: list[str] = []
     cells: list[tuple[int, str]] = []
     for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(["cell", "cell", "cell", "other_value", "case", "drop",
-                                     "swap", "dup_col", "rename", "dup_row", "blank_row",
-                                     "cut_row", "del_row"]))
+        kind = draw(st.sampled_from(["cell", "cell", "cell", "other_value", "other_value",
+                                     "flip", "time", "case", "drop", "swap", "dup_col",
+                                     "rename", "dup_row", "blank_row", "cut_row", "del_row"]))
         n, w = len(rows), len(header)
-        if kind in ("cell", "other_value", "case") and n and w:
+        if kind in ("cell", "other_value", "flip", "time", "case") and n and w:
             i, j = draw(st.integers(0, n - 1)), draw(st.integers(0, w - 1))
+            if kind in ("other_value", "flip", "time") and draw(st.booleans()):
+                # half the time, a column that a cross-field rule reads
+                names = {"flip": BOOLEANS, "time": TIMES}.get(kind, RULED)
+                j = header.index(draw(st.sampled_from(names))) if set(names) <= set(
+                    header) else j
             if len(rows[i]) <= j:
                 continue
             if kind == "cell":
                 value = draw(st.sampled_from(JUNK))
-            elif kind == "other_value":  # a value another patient has: cross-field rules
+            elif kind == "other_value":  # a value another patient has
                 value = draw(st.sampled_from(sorted({r[j] for r in rows if len(r) > j})))
+            elif kind == "flip":  # a yes/no answer misread
+                value = {"true": "false", "false": "true"}.get(rows[i][j], "true")
+            elif kind == "time":  # a time typed next to another patient's, or off by a bit
+                others = [float(r[j]) for r in rows if len(r) > j and _number(r[j])]
+                base = draw(st.sampled_from(others)) if others else 1.0
+                delta = draw(st.sampled_from([-1, -0.01, 0, 1e-9, 0.01, 1, 10]))
+                value = repr(round(base + delta, 10))
             else:
                 value = rows[i][j].upper() if draw(st.booleans()) else rows[i][j].title()
             ops.append(f"{kind} l.{i + 2} {header[j]}={value!r}")
