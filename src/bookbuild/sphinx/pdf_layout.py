@@ -183,20 +183,6 @@ def _ancestors(node: nodes.Node) -> Iterator[nodes.Element]:
         node = node.parent
 
 
-def _ancestors(node: nodes.Node) -> Iterator[nodes.Element]:
-    node = node.parent
-    while node is not None:
-        yield node
-        node = node.parent
-
-
-def _split_word(word: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
-    at = 0
-    for piece in break_points("".join(ch for ch, _ in word)):
-        yield word[at:at + len(piece)]
-        at += len(piece)
-
-
 # ---- Column widths --------------------------------------------------------------------
 
 def _rows(tgroup: nodes.tgroup) -> Iterator[tuple[nodes.row, bool]]:
