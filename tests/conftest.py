@@ -11,8 +11,9 @@ and three rebuilds of one copy: ``book`` (HTML, cold, two processes), ``pdf_book
 same copy in PDF), ``rebuilt_book`` (a copy of ``book`` rebuilt after every change of
 :data:`CHANGES`, see :func:`rebuilt_book`) and the one-process cold build of
 ``tests/test_reproducible_build.py``, which compares it with ``book``. Every test that
-uses one of these fixtures is marked ``build`` here (``pytest -m "not build"`` is the
-fast tier).
+uses one of these fixtures, or R (marker ``r``), is marked ``build`` here; so are, by
+hand, tests that run a chapter in a kernel or the generator (``pytest -m "not build"``
+is the fast tier).
 
 How to add a test without adding a build:
 
@@ -86,8 +87,10 @@ def pytest_configure(config) -> None:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
+    """Mark ``build`` (slow) every test that uses a built book or runs R."""
     for item in items:
-        if BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if (BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))
+                or item.get_closest_marker("r")):
             item.add_marker(pytest.mark.build)
 
 

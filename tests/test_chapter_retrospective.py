@@ -12,6 +12,7 @@ from therapybook import data
 
 from conftest import execute_chapter
 
+pytestmark = pytest.mark.build  # runs the chapter in a kernel: slow
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "chapters" / "these" / "06-etude-retrospective.md"
 
