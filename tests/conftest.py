@@ -18,17 +18,18 @@ is the fast tier).
 How to add a test without adding a build:
 
 - to check what the book shows, read ``book`` (HTML: :func:`page`, :func:`manifest`) or
-  ``pdf_book`` (:func:`pdf_text`). Never modify them: ``book`` is also the reference
-  of the reproducibility comparison;
+  ``pdf_book`` (:func:`pdf_text`). Never leave them changed: ``book`` is also the
+  reference of the reproducibility comparison (a build that fails publishes nothing, so
+  breaking an input of ``book`` and restoring it in a ``finally`` is fine);
 - to check that a change of the sources reaches the book, add the change to
   :data:`CHANGES` (a file of the book, a text it contains once, its replacement) and
   compare ``rebuilt_book.book`` with ``book``. The chapters that read the changed file
   are then expected to re-execute (``tests/test_build.py`` checks exactly which);
 - to run a chapter's code, use :func:`execute_chapter` (a plain kernel, scratch folders);
 - a build that must fail (a broken input) should be replaced by an in-process check
-  of the function that raises; if a build is really needed, break
-  ``rebuilt_book.book`` and restore it in a ``finally`` (a failing build publishes
-  nothing, and that copy has already been read, so it costs one chapter).
+  of the function that raises; if a build is really needed, break ``book`` or
+  ``rebuilt_book.book`` and restore it in a ``finally``: only the chapters that read the
+  broken file are read again.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -152,17 +154,9 @@ def execute_chapter(chapter: Path, scratch: Path, **env_extra: str):
     env = {"THERAPYBOOK_FIGURES": str(scratch / "figures"),
            "THERAPYBOOK_PROVENANCE_DIR": str(scratch / "provenance"), **env_extra}
     nb = jupytext.read(chapter)
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with mock.patch.dict(os.environ, env):
         nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                 resources={"metadata": {"path": str(chapter.parent)}}).execute()
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return nb
 
 

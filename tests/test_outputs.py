@@ -28,8 +28,9 @@ EXPECTED = {
                                        "table-perspectives-car-t-ameliores"},
     "chapters/these/06-etude-retrospective": {"table-retro-tableau2", "figure-retro-fig21a-ssp",
                                               "figure-retro-fig21b-sg",
-                                              "figure-retro-fig21c-gprc5d",
-                                              "table-retro-comparaison"},
+                                              "figure-retro-fig21c-gprc5d"},
+    # The comparison of every published number moved to the reproducibility appendix.
+    "chapters/annexes/reproductibilite": {"table-repro-tous"},
     "chapters/these/07-infections": {"table-infections-essais", "figure-infections-essais",
                                      "table-prevention-infections"},
     "chapters/these/08-effets-immunomedies": {"figure-irae-chronologie-cas1",
