@@ -245,8 +245,8 @@ CHANGES = {
                          "Consultation d'éligibilité modifiée,"),
     "step_duration": Change(
         "data/article/parcours_car_t.csv",
-        "hospitalisation,11,Surveillance rapprochée hospitalière,traitement,0,10,",
-        "hospitalisation,11,Surveillance rapprochée hospitalière,traitement,0,14,"),
+        "hospitalisation,11,Surveillance à l'hôpital,traitement,0,10,",
+        "hospitalisation,11,Surveillance à l'hôpital,traitement,0,14,"),
     "case_event": Change("data/these/cas_cliniques.csv", "Oligoarthrite récidivante",
                          "Oligoarthrite modifiée pour le test"),
 }
