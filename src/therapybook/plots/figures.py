@@ -127,3 +127,11 @@ def grouped_bars(ax, table, *, colors: Sequence[str], digits: int = 0, unit: str
     ax.set_xticks(range(len(table)), [str(i) for i in table.index])
     ax.set_ylabel(ylabel)
     french_axis(ax, "y", 0)
+
+
+def seaborn_theme() -> None:
+    """The book's style for seaborn charts: seaborn's white theme with the book's fonts,
+    sizes, spines and byte-stable SVG settings (:data:`STYLE`); call before drawing."""
+    import seaborn as sns
+
+    sns.set_theme(context="paper", style="white", font=STYLE["font.family"], rc=STYLE)
