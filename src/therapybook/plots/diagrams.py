@@ -82,7 +82,7 @@ def fit_labels(ax, *, min_size: float = 5.0, margin: float = 0.92) -> None:
 
 def wrap_label(text: str, width: int = 14) -> str:
     """Break ``text`` into lines of about ``width`` characters at spaces; a word is never
-    cut (a longer word has a line of its own, and :func:`domain_row` shrinks its font)."""
+    cut (a longer word has a line of its own, and :func:`fit_labels` shrinks its font)."""
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= width:
