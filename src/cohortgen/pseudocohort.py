@@ -42,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import chdtrc
 
 from therapybook import data
 from therapybook.stats import survival
@@ -69,6 +70,7 @@ PRIOR_LINES_RANGE = (2, 10)
 MAX_PFS = 40.0  # months
 MAX_OS = 54.0  # months: inclusion September 2018 – March 2023
 KM_STATS = ("median", "lower", "upper")
+NAN = float("nan")
 
 
 class SynthesisError(RuntimeError):
@@ -244,6 +246,20 @@ def _anneal(state, loss: Callable, propose: Callable, rng: np.random.Generator, 
     return best, best_loss
 
 
+def _type7(xs: list, n: int) -> tuple[float, float, float]:
+    """Q1, median, Q3 of the sorted list ``xs`` (length ``n``), numpy's "linear" rule
+    (R's type 7) with numpy's own interpolation, so that the values are the same floats."""
+    out = []
+    for q in (0.25, 0.5, 0.75):
+        h = (n - 1) * q
+        k = int(h)
+        g = h - k
+        a = xs[k]
+        b = xs[min(k + 1, n - 1)]
+        out.append(b - (b - a) * (1 - g) if g >= 0.5 else a + (b - a) * g)
+    return out[0], out[1], out[2]
+
+
 def _quantile_search(groups: dict[str, int], want: dict[str, tuple[float, float, float]],
                      bounds: tuple[int, int], rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Integers per group whose type-7 Q1, median, Q3 (per group and pooled) equal ``want``."""
@@ -251,23 +267,33 @@ def _quantile_search(groups: dict[str, int], want: dict[str, tuple[float, float,
     sizes = [groups[g] for g in names]
     cuts = np.cumsum([0, *sizes])
     lo, hi = bounds
+    spans = [(want[g].tolist(), int(a), int(b)) for g, a, b in
+             zip(names, cuts[:-1], cuts[1:], strict=True)]
+    pooled = want["all"].tolist()
+    size = int(cuts[-1])
+    group_of = [names[int(np.searchsorted(cuts, i, side="right")) - 1] for i in range(size)]
+    targets_of = {g: [v for v in (*want[g], *want["all"]) if v == int(v)] for g in names}
+    steps = (-3, -2, -1, 1, 2, 3)
 
     def loss(x: np.ndarray) -> float:
+        # plain Python on 45 integers: same floats as numpy's quantile, far fewer calls
+        xs = x.tolist()
         total = 0.0
-        for g, a, b in zip(names, cuts[:-1], cuts[1:], strict=True):
-            got = np.quantile(x[a:b], (0.25, 0.5, 0.75))
-            total += float(np.abs(got - want[g]).sum())
-        got = np.quantile(x, (0.25, 0.5, 0.75))
-        return total + float(np.abs(got - want["all"]).sum())
+        for w, a, b in spans:
+            q1, q2, q3 = _type7(sorted(xs[a:b]), b - a)
+            total += abs(q1 - w[0]) + abs(q2 - w[1]) + abs(q3 - w[2])
+        q1, q2, q3 = _type7(sorted(xs), size)
+        return total + (abs(q1 - pooled[0]) + abs(q2 - pooled[1]) + abs(q3 - pooled[2]))
 
     def propose(x: np.ndarray, r: np.random.Generator) -> np.ndarray:
+        # the same draws as ``r.choice`` on these lists (choice = integers over the length)
         y = x.copy()
-        i = r.integers(y.size)
+        i = int(r.integers(y.size))
         if r.random() < 0.5:
-            y[i] = np.clip(y[i] + r.choice([-3, -2, -1, 1, 2, 3]), lo, hi)
+            y[i] = min(max(int(y[i]) + steps[int(r.integers(6))], lo), hi)
         else:  # copy a target value of the patient's group
-            g = names[int(np.searchsorted(cuts, i, side="right")) - 1]
-            y[i] = int(r.choice([v for v in (*want[g], *want["all"]) if v == int(v)]))
+            values = targets_of[group_of[i]]
+            y[i] = int(values[int(r.integers(len(values)))])
         return y
 
     for _ in range(20):
@@ -278,6 +304,106 @@ def _quantile_search(groups: dict[str, int], want: dict[str, tuple[float, float,
         if best == 0:
             return {g: x[a:b] for g, a, b in zip(names, cuts[:-1], cuts[1:], strict=True)}
     raise SynthesisError(f"quantiles introuvables pour {want}")
+
+
+_HALF = 0.5 + survival.TOL
+
+
+def _km_limits(codes: list[int]) -> tuple[float, float, float]:
+    """Median and 95 % CI limits of a Kaplan-Meier curve, as :func:`km_summary` gives them.
+
+    ``codes`` are ``2 * time + event`` (time in hundredths of a month), sorted. One pass
+    over the event times with the same floating-point operations as
+    :func:`therapybook.stats.survival.kaplan_meier` (product-limit, Greenwood, log band,
+    ``survmean``'s first crossing of 0.5 with its plateau midpoint), stopping once the
+    three limits are known: the search calls it tens of thousands of times.
+    """
+    n = len(codes)
+    at_risk, s, acc = n, 1.0, 0.0
+    out = [NAN, NAN, NAN]
+    plateau: list[tuple[float, float] | None] = [None, None, None]
+    open_ = [True, True, True]
+    left = 3
+    i = 0
+    while i < n and left:
+        t = codes[i] >> 1
+        j, d = i, 0
+        while j < n and codes[j] >> 1 == t:
+            d += codes[j] & 1
+            j += 1
+        if d:
+            s = s * ((at_risk - d) / at_risk)
+            acc = math.inf if d == at_risk else acc + d / (at_risk * (at_risk - d))
+            if s == 0:
+                ys = (s, NAN, NAN)
+            else:
+                se, ls = math.sqrt(acc), math.log(s)
+                ys = (s, math.exp(ls - survival.Z95 * se),
+                      min(math.exp(ls + survival.Z95 * se), 1.0))
+            x = t / 100.0
+            for k in range(3):
+                if not open_[k]:
+                    continue
+                y = ys[k]
+                first = plateau[k]
+                if first is None:
+                    if y < _HALF:
+                        if abs(y - 0.5) < survival.TOL:
+                            plateau[k] = (x, y)
+                        else:
+                            out[k], open_[k] = x, False
+                            left -= 1
+                elif y < first[1]:
+                    out[k], open_[k] = (first[0] + x) / 2, False
+                    left -= 1
+        at_risk -= j - i
+        i = j
+    for k in range(3):
+        if open_[k] and plateau[k] is not None:
+            out[k] = plateau[k][0]
+    return out[0], out[1], out[2]
+
+
+def _logrank_p(codes: list[int]) -> float:
+    """p of the two-group log-rank test, as :func:`therapybook.stats.survival.logrank`.
+
+    ``codes`` are ``4 * time + 2 * event + group`` (group 1 = the second level), sorted.
+    """
+    n = len(codes)
+    n1 = sum(c & 1 for c in codes)
+    at_risk = n
+    o1 = e0 = e1 = v1 = v2 = 0.0
+    i = 0
+    while i < n:
+        t = codes[i] >> 2
+        j, d, d1, leave1 = i, 0, 0, 0
+        while j < n and codes[j] >> 2 == t:
+            c = codes[j]
+            d += (c >> 1) & 1
+            d1 += c & (c >> 1) & 1
+            leave1 += c & 1
+            j += 1
+        if d:
+            f1 = n1 / at_risk
+            f0 = (at_risk - n1) / at_risk
+            o1 += d1
+            e0 += f0 * d
+            e1 += f1 * d
+            w = d * (at_risk - d) / (at_risk - 1) if at_risk > 1 else 0.0
+            a = f1 * w
+            v1 += a
+            v2 += a * f1
+        at_risk -= j - i
+        n1 -= leave1
+        i = j
+    df = (e0 > 0) + (e1 > 0) - 1
+    if df < 1:
+        return 1.0 if df == 0 else NAN
+    var = -v2 + v1
+    if var == 0:
+        return NAN
+    diff = o1 - e1
+    return float(chdtrc(1, diff * (diff / var)))
 
 
 @dataclass
@@ -295,26 +421,40 @@ class _SurvivalProblem:
     n_events: int | None = None
     _memo: dict = field(default_factory=dict, repr=False)
 
-    def summary(self, pop: str, t: np.ndarray, e: np.ndarray) -> tuple[float, float, float]:
+    def __post_init__(self):
+        self._members = {pop: np.flatnonzero(mask) for pop, mask in self.curves.items()}
+        self._pops = list(self.curves)
+        self._free = np.flatnonzero(~self.fixed_time)
+        self._flippable = np.flatnonzero(~self.fixed_event)
+        self._inside = {pop: mask & ~self.fixed_time for pop, mask in self.curves.items()}
+        self._values = {pop: [v for v in w if not math.isnan(v)] for pop, w in self.want.items()}
+        self._want = {pop: tuple(float(v) for v in w) for pop, w in self.want.items()}
+        if self.logrank_group is not None:
+            self._group = np.asarray(self.logrank_group, dtype=np.int64)
+
+    def summary(self, pop: str, t: np.ndarray, e: np.ndarray,
+                code: np.ndarray | None = None) -> tuple[float, float, float]:
         """Median and CI of curve ``pop`` (memoised: most moves leave most curves unchanged)."""
-        mask = self.curves[pop]
-        key = (pop, t[mask].tobytes(), e[mask].tobytes())
-        if key not in self._memo:
+        sub = (t * 2 + e if code is None else code)[self._members[pop]]
+        key = (pop, sub.tobytes())
+        got = self._memo.get(key)
+        if got is None:
             if len(self._memo) > 200_000:
                 self._memo.clear()
-            self._memo[key] = km_summary(t[mask] / 100.0, e[mask])
-        return self._memo[key]
+            got = self._memo[key] = _km_limits(np.sort(sub).tolist())
+        return got
 
     def loss(self, state) -> float:
         t, e = state
-        time = t / 100.0
+        code = t * 2 + e
         total = 0.0
-        for pop in self.curves:
-            got = self.summary(pop, t, e)
-            for g, w in zip(got, self.want[pop], strict=True):
-                total += _target_loss(g, w)
+        for pop in self._pops:
+            got = self.summary(pop, t, e, code)
+            want = self._want[pop]
+            for k in range(3):
+                total += _target_loss(got[k], want[k])
         if self.p_value is not None:
-            p = survival.logrank(time, e, self.logrank_group).p
+            p = _logrank_p(np.sort(code * 2 + self._group).tolist())
             if round(p, 3) != round(self.p_value, 3):
                 total += 0.05 + min(abs(math.log(p / self.p_value)), 3.0)
         if self.n_events is not None:
@@ -322,16 +462,17 @@ class _SurvivalProblem:
         return total
 
     def propose(self, state, rng: np.random.Generator):
+        # ``rng.choice(a)`` draws ``a[rng.integers(len(a))]``: the same stream, cheaper
         t, e = state[0].copy(), state[1].copy()
-        free = np.flatnonzero(~self.fixed_time)
+        free = self._free
         move = rng.random()
         if move < 0.30:  # jitter one time
-            i = rng.choice(free)
+            i = free[rng.integers(free.size)]
             t[i] = int(round(t[i] * math.exp(rng.normal(0, 0.35)) + rng.normal(0, 20)))
         elif move < 0.45:  # flip one event
-            flippable = np.flatnonzero(~self.fixed_event)
+            flippable = self._flippable
             if flippable.size:
-                i = rng.choice(flippable)
+                i = flippable[rng.integers(flippable.size)]
                 e[i] = 1 - e[i]
         elif move < 0.60:  # swap two subjects' times and events
             i, j = rng.choice(free, 2, replace=False)
@@ -339,23 +480,25 @@ class _SurvivalProblem:
                 e[i], e[j] = e[j], e[i]
             t[i], t[j] = t[j], t[i]
         else:  # put an event of a curve on one of its printed limits
-            pop = rng.choice(list(self.curves))
-            values = [v for v in self.want[pop] if not math.isnan(v)]
-            inside = self.curves[pop] & ~self.fixed_time
+            pop = self._pops[rng.integers(len(self._pops))]
+            values = self._values[pop]
+            inside = self._inside[pop]
             cand = np.flatnonzero(inside & (e == 1))
             if values and cand.size:
-                v = int(round(100 * rng.choice(values)))
+                v = int(round(100 * values[rng.integers(len(values))]))
                 got = [x for x in self.summary(pop, t, e) if not math.isnan(x)]
-                on = [i for i in cand if any(abs(t[i] / 100.0 - g) < 1e-9 for g in got)]
-                i = rng.choice(on) if on and rng.random() < 0.6 else rng.choice(cand)
+                hours = t[cand] / 100.0
+                on = cand[[any(abs(h - g) < 1e-9 for g in got) for h in hours.tolist()]]
+                i = (on[rng.integers(on.size)] if on.size and rng.random() < 0.6
+                     else cand[rng.integers(cand.size)])
                 donors = np.flatnonzero(~inside & ~self.fixed_time & ~self.fixed_event
                                         & (t == v) & (e == 1))
                 if donors.size and not self.fixed_event[i] and rng.random() < 0.5:
-                    j = rng.choice(donors)  # an event already at v outside the curve: swap
+                    j = donors[rng.integers(donors.size)]  # an event already at v: swap
                     t[i], t[j], e[i], e[j] = t[j], t[i], e[j], e[i]
                 else:
                     t[i] = v
-        t = np.clip(t, self.lower, self.upper)
+        np.clip(t, self.lower, self.upper, out=t)
         return t, e
 
 
