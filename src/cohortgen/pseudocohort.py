@@ -229,17 +229,33 @@ def check(cohort: pd.DataFrame, tg: Targets | None = None) -> list[str]:
 
 # ----------------------------------------------------------------------------- search
 def _anneal(state, loss: Callable, propose: Callable, rng: np.random.Generator, *,
-            iters: int, temp: float):
-    """Seeded simulated annealing; stops as soon as the loss reaches 0."""
+            iters: int, temp: float, bounded: Callable | None = None):
+    """Seeded simulated annealing; stops as soon as the loss reaches 0.
+
+    ``bounded(state, limit)`` (optional) returns the loss, or None once it surely exceeds
+    ``limit``: the test ``new <= cur or u < exp((cur - new) / t)`` then needs only as much
+    of the loss as decides it, with the same outcome and the same draws.
+    """
     cur = loss(state)
     best, best_loss = state, cur
     for i in range(iters):
         if cur == 0:
             break
         cand = propose(state, rng)
-        new = loss(cand)
         t = temp * (1 - i / iters) + 1e-9
-        if new <= cur or rng.random() < math.exp((cur - new) / t):
+        if bounded is None:
+            new = loss(cand)
+            accept = new <= cur or rng.random() < math.exp((cur - new) / t)
+        else:
+            new = bounded(cand, cur)
+            if new is not None and new <= cur:
+                accept = True
+            else:
+                u = rng.random()
+                if new is None:  # new > cur: accepted only below cur - t log u
+                    new = bounded(cand, cur - t * math.log(u) if u > 0 else math.inf)
+                accept = new is not None and u < math.exp((cur - new) / t)
+        if accept:
             state, cur = cand, new
             if cur < best_loss:
                 best, best_loss = state, cur
@@ -307,21 +323,43 @@ def _quantile_search(groups: dict[str, int], want: dict[str, tuple[float, float,
 
 
 _HALF = 0.5 + survival.TOL
+#: Slack of the bounded loss: partial sums in another order differ from the total by ulps.
+_MARGIN = 1e-9
 
 
 def _km_limits(codes: list[int]) -> tuple[float, float, float]:
     """Median and 95 % CI limits of a Kaplan-Meier curve, as :func:`km_summary` gives them.
 
-    ``codes`` are ``2 * time + event`` (time in hundredths of a month), sorted. One pass
-    over the event times with the same floating-point operations as
+    ``codes`` are ``2 * time + event`` (time in hundredths of a month), sorted.
+    """
+    return _apply(_km_recipe(codes), [c >> 1 for c in codes])
+
+
+def _apply(recipe, times) -> tuple[float, float, float]:
+    out = []
+    for r in recipe:
+        if r is None:
+            out.append(NAN)
+        elif r[0] == r[1]:
+            out.append(times[r[0]] / 100.0)
+        else:
+            out.append((times[r[0]] / 100.0 + times[r[1]] / 100.0) / 2)
+    return out[0], out[1], out[2]
+
+
+def _km_recipe(codes: list[int]) -> tuple:
+    """Where the median and its CI limits fall: for each, the positions ``(a, b)`` in
+    ``codes`` of the time (``a == b``) or of the two times of a plateau midpoint, or None
+    (NA). One pass over the event times with the same floating-point operations as
     :func:`therapybook.stats.survival.kaplan_meier` (product-limit, Greenwood, log band,
-    ``survmean``'s first crossing of 0.5 with its plateau midpoint), stopping once the
-    three limits are known: the search calls it tens of thousands of times.
+    ``survmean``'s first crossing of 0.5 with its plateau rule), stopping once the three
+    are known. It depends only on the order of events, censorings and ties, which is why
+    the search can memoise it: most moves change times, not their order.
     """
     n = len(codes)
     at_risk, s, acc = n, 1.0, 0.0
-    out = [NAN, NAN, NAN]
-    plateau: list[tuple[float, float] | None] = [None, None, None]
+    out: list = [None, None, None]
+    plateau: list = [None, None, None]
     open_ = [True, True, True]
     left = 3
     i = 0
@@ -340,7 +378,6 @@ def _km_limits(codes: list[int]) -> tuple[float, float, float]:
                 se, ls = math.sqrt(acc), math.log(s)
                 ys = (s, math.exp(ls - survival.Z95 * se),
                       min(math.exp(ls + survival.Z95 * se), 1.0))
-            x = t / 100.0
             for k in range(3):
                 if not open_[k]:
                     continue
@@ -349,19 +386,19 @@ def _km_limits(codes: list[int]) -> tuple[float, float, float]:
                 if first is None:
                     if y < _HALF:
                         if abs(y - 0.5) < survival.TOL:
-                            plateau[k] = (x, y)
+                            plateau[k] = (i, y)
                         else:
-                            out[k], open_[k] = x, False
+                            out[k], open_[k] = (i, i), False
                             left -= 1
                 elif y < first[1]:
-                    out[k], open_[k] = (first[0] + x) / 2, False
+                    out[k], open_[k] = (first[0], i), False
                     left -= 1
         at_risk -= j - i
         i = j
     for k in range(3):
         if open_[k] and plateau[k] is not None:
-            out[k] = plateau[k][0]
-    return out[0], out[1], out[2]
+            out[k] = (plateau[k][0], plateau[k][0])
+    return tuple(out)
 
 
 def _logrank_p(codes: list[int]) -> float:
@@ -429,6 +466,8 @@ class _SurvivalProblem:
         self._inside = {pop: mask & ~self.fixed_time for pop, mask in self.curves.items()}
         self._values = {pop: [v for v in w if not math.isnan(v)] for pop, w in self.want.items()}
         self._want = {pop: tuple(float(v) for v in w) for pop, w in self.want.items()}
+        self._recipes: dict = {}
+        self._p: dict = {}
         if self.logrank_group is not None:
             self._group = np.asarray(self.logrank_group, dtype=np.int64)
 
@@ -436,29 +475,92 @@ class _SurvivalProblem:
                 code: np.ndarray | None = None) -> tuple[float, float, float]:
         """Median and CI of curve ``pop`` (memoised: most moves leave most curves unchanged)."""
         sub = (t * 2 + e if code is None else code)[self._members[pop]]
+        return self._entry(pop, sub)[0]
+
+    def _entry(self, pop: str, sub: np.ndarray) -> tuple:
+        """(limits, their three loss terms, the terms' sum) of curve ``pop``, memoised on
+        the exact times, then on their order (which alone places the limits)."""
         key = (pop, sub.tobytes())
-        got = self._memo.get(key)
-        if got is None:
-            if len(self._memo) > 200_000:
-                self._memo.clear()
-            got = self._memo[key] = _km_limits(np.sort(sub).tolist())
-        return got
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if len(self._memo) > 200_000:
+            self._memo.clear()
+            self._recipes.clear()
+        srt = np.sort(sub)
+        times = srt >> 1
+        shape = (srt & 1).astype(np.int8)
+        shape[1:] += 2 * (times[1:] == times[:-1])
+        skey = shape.tobytes()
+        recipe = self._recipes.get(skey)
+        if recipe is None:
+            recipe = self._recipes[skey] = _km_recipe(srt.tolist())
+        got = _apply(recipe, times)
+        want = self._want[pop]
+        terms = (_target_loss(got[0], want[0]), _target_loss(got[1], want[1]),
+                 _target_loss(got[2], want[2]))
+        hit = self._memo[key] = (got, terms, terms[0] + terms[1] + terms[2])
+        return hit
 
     def loss(self, state) -> float:
+        return self.bounded(state, math.inf)
+
+    def bounded(self, state, limit: float) -> float | None:
+        """The loss of ``state``, or None as soon as it surely exceeds ``limit``: the
+        memoised curves first, then the others one by one, the log-rank test last. The
+        value returned is summed in one fixed order (the same float whatever was known)."""
         t, e = state
         code = t * 2 + e
-        total = 0.0
+        memo = self._memo
+        entries: dict[str, tuple] = {}
+        todo = []
+        bound = 0.0
         for pop in self._pops:
-            got = self.summary(pop, t, e, code)
-            want = self._want[pop]
-            for k in range(3):
-                total += _target_loss(got[k], want[k])
-        if self.p_value is not None:
-            p = _logrank_p(np.sort(code * 2 + self._group).tolist())
-            if round(p, 3) != round(self.p_value, 3):
-                total += 0.05 + min(abs(math.log(p / self.p_value)), 3.0)
+            sub = code[self._members[pop]]
+            hit = memo.get((pop, sub.tobytes()))
+            if hit is None:
+                todo.append((pop, sub))
+            else:
+                entries[pop] = hit
+                bound += hit[2]
+        events = 0.0
         if self.n_events is not None:
-            total += 0.5 * abs(int(e.sum()) - self.n_events)
+            events = 0.5 * abs(int(e.sum()) - self.n_events)
+            bound += events
+        limit += _MARGIN
+        if bound > limit:
+            return None
+        for pop, sub in todo:
+            hit = entries[pop] = self._entry(pop, sub)
+            bound += hit[2]
+            if bound > limit:
+                return None
+        p_term = 0.0
+        if self.p_value is not None:
+            srt = np.sort(code * 2 + self._group)
+            times = srt >> 2
+            shape = (srt & 3).astype(np.int8)
+            shape[1:] += 4 * (times[1:] == times[:-1])
+            key = shape.tobytes()
+            p = self._p.get(key)
+            if p is None:
+                if len(self._p) > 200_000:
+                    self._p.clear()
+                p = self._p[key] = _logrank_p(srt.tolist())
+            if round(p, 3) != round(self.p_value, 3):
+                p_term = 0.05 + min(abs(math.log(p / self.p_value)), 3.0)
+                if bound + p_term > limit:
+                    return None
+        total = 0.0  # term by term, in the order of the plain definition
+        for pop in self._pops:
+            terms = entries[pop][1]
+            total += terms[0]
+            total += terms[1]
+            total += terms[2]
+        if self.p_value is not None:
+            total += p_term
+        if self.n_events is not None:
+            total += events
         return total
 
     def propose(self, state, rng: np.random.Generator):
@@ -498,7 +600,8 @@ class _SurvivalProblem:
                     t[i], t[j], e[i], e[j] = t[j], t[i], e[j], e[i]
                 else:
                     t[i] = v
-        np.clip(t, self.lower, self.upper, out=t)
+        np.minimum(t, self.upper, out=t)
+        np.maximum(t, self.lower, out=t)
         return t, e
 
 
@@ -519,7 +622,7 @@ def _solve(problem: _SurvivalProblem, make_start: Callable, rng: np.random.Gener
     best = math.inf
     for _ in range(attempts):
         state, best = _anneal(make_start(rng), problem.loss, problem.propose, rng,
-                              iters=iters, temp=0.1)
+                              iters=iters, temp=0.1, bounded=problem.bounded)
         if best == 0:
             return state
     raise SynthesisError(f"{what} : cibles de survie non atteintes (perte {best:.3f})")
@@ -534,7 +637,7 @@ def _spread(problem: _SurvivalProblem, state, rng: np.random.Generator, tries: i
             cand = t.copy()
             hi = min(problem.upper, int(t[i] * 1.5) + 50)
             cand[i] = int(rng.integers(problem.lower[i], max(hi, problem.lower[i]) + 1))
-            if problem.loss((cand, e)) == 0:
+            if problem.bounded((cand, e), 0.0) == 0:
                 t = cand
                 break
     return t, e
