@@ -2,6 +2,7 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+NODE   := node_modules/.package-lock.json
 JOBS   ?= 2
 
 .PHONY: setup system html pdf validate test lint lock clean cohort ensemble bench
@@ -12,7 +13,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+## JavaScript used by the browser tests (axe-core), pinned by package-lock.json.
+$(NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $(NODE)
+
+setup: $(STAMP) $(NODE)
 
 ## System packages (LaTeX, R, Chromium) for the PDF, the R cross-check and browser tests.
 system:
@@ -27,7 +33,7 @@ pdf: $(STAMP)
 validate: $(STAMP)
 	$(PY) -m bookbuild validate
 
-test: system $(STAMP)
+test: system $(STAMP) $(NODE)
 	$(PY) -m pytest
 
 ## Build benchmark: cold, no-change, one chapter, one data file, PDF, floor (BENCH_RUNS=3).

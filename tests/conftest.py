@@ -158,3 +158,22 @@ def book(tmp_path_factory) -> Path:
     proc = run(book, "html")
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-5000:]
     return book
+
+
+@pytest.fixture(scope="session")
+def pdf_book(book) -> Path:
+    """The session's ``book``, also built as PDF once for the whole session.
+
+    The PDF is ``_build/pdf/livre.pdf``; the LaTeX sources and the log of the last LaTeX
+    run stay in ``_build/.stage/latex/`` (``livre.tex``, ``livre.log``).
+    """
+    proc = run(book, "pdf")
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    return book
+
+
+def pdf_text(book: Path) -> str:
+    """Text of the built PDF of ``book`` (``pdftotext``, layout not kept)."""
+    pdf = book / "_build" / "pdf" / "livre.pdf"
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout

@@ -1,21 +1,25 @@
 """A corpus of broken data files, and the privacy of real-data mode.
 
-Each case breaks one data file of the session's scratch book (or, for the cohort,
+Each case breaks one data file of a scratch copy of ``data/`` (or, for the cohort,
 points ``THERAPYBOOK_COHORT`` at a broken copy) and checks that either the file is
 read correctly (accepted, documented formats: UTF-8 byte-order mark, CRLF line ends)
-or BOTH ``python -m bookbuild validate`` and the HTML build stop with one message
-naming the file, the row, the column and the rule; that the previously published
-``_build/html`` is still there, untouched; and that no data file was modified.
+or both the validator (``python -m bookbuild validate``, run in-process) and the loader
+that chapters call stop with a message naming the file, the row, the column and the
+rule. Besides the kinds of broken file, every rule declared in the descriptor (cross-
+field ``rules`` and foreign keys) gets its own case, built from its declaration.
 
 Cases pick their target in the descriptor (a field of the right type, a resource
 with the right rule), preferring resources that a chapter reads, so they follow the
-book as it grows. The privacy test builds the book in real-data mode on a second
-synthetic cohort with recognisable identifiers and times and scans everything the
-build publishes for them.
+book as it grows. Three end-to-end builds of the session's scratch book check that the
+build stops too, with the same messages, leaving the published book untouched: a real-
+data cohort that breaks every cross-field rule, a transcribed file with a decimal comma,
+a missing file. The privacy test builds the book in real-data mode on a second synthetic
+cohort with recognisable identifiers and times and scans everything the build publishes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -23,20 +27,20 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
+from bookbuild import cli
 from bookbuild.sphinx import chapter_inputs
+from therapybook import data
 
-from conftest import descriptor, run
+from conftest import ROOT, descriptor, run
 
-pytestmark = pytest.mark.build
 COHORT = "retrospective_cohort"
 ACCEPTED = "accepted"
-
 
 # --------------------------------------------------------------------------- helpers
 def resources(book: Path) -> dict[str, dict]:
@@ -387,7 +391,178 @@ def case_missing_file(book):
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
-# --------------------------------------------------------------------------- the test
+# --------------------------------------------------------------------------- one case per rule
+def _other_value(field: dict, refused: list) -> str:
+    """A value of ``field``'s type that none of ``refused`` equals."""
+    kind = field.get("type", "string")
+    if kind == "boolean":
+        return "false" if True in refused else "true"
+    enum = field.get("constraints", {}).get("enum")
+    if enum:
+        return str(next(v for v in enum if v not in refused))
+    return "valeur_autre" if kind == "string" else "1"
+
+
+def _cell(value) -> str:
+    return "" if value is None else ("true" if value is True else "false" if value is False
+                                     else str(value))
+
+
+def _holds(row: list[str], header: list[str], condition: dict) -> bool:
+    return all(row[header.index(c)] in {_cell(v) for v in values}
+               for c, values in condition.items())
+
+
+def break_rule(t: Target, rule: dict, fields: dict[str, dict], taken: set[int]) -> Broken:
+    """Break ``rule`` on one row of ``t`` not in ``taken`` (0-based data rows)."""
+    header, rows = t.table
+    col = {h: i for i, h in enumerate(header)}
+    free = [i for i in range(len(rows)) if i not in taken]
+
+    def first(pred) -> int:
+        found = next((i for i in free if pred(rows[i])), None)
+        if found is None:
+            pytest.skip(f"aucune ligne ne se prête à casser la règle {rule}")
+        return found
+
+    kind = rule["rule"]
+    if kind == "together":
+        i = first(lambda r: all(r[col[f]] != "" for f in rule["fields"]))
+        rows[i][col[rule["fields"][-1]]] = ""
+        column = rule["fields"][-1]
+    elif kind in ("empty_when", "required_when"):
+        target = rule["fields"][0]
+        filled = next(r[col[target]] for r in rows if r[col[target]] != "")
+        i = first(lambda r: _holds(r, header, rule["when"]) and r[col[target]] != ""
+                  ) if kind == "required_when" else first(
+                      lambda r: _holds(r, header, rule["when"]))
+        rows[i][col[target]] = "" if kind == "required_when" else filled
+        column = target
+    elif kind == "implies":
+        i = first(lambda r: _holds(r, header, rule["if"]))
+        broken, refused = next(iter(rule["then"].items()))
+        rows[i][col[broken]] = _other_value(fields[broken], refused)
+        column = ", ".join([*rule["if"], broken])
+    elif kind == "ordered":
+        a, b = rule["fields"][:2]
+        i = first(lambda r: r[col[a]] != "" and r[col[b]] != "")
+        rows[i][col[a]] = f"{float(rows[i][col[b]]) + 1:.2f}"
+        column = f"{a}, {b}"
+    elif kind == "nonempty_groups":
+        gone = _cell(rule["values"][0])
+        kept = [r for r in rows if r[col[rule["field"]]] != gone]
+        return Broken(t, dump(header, kept).encode(), kind, None, rule["field"])
+    elif kind == "sum":
+        return totals_mismatch(t, rule)
+    elif kind == "foreignKey":
+        fk = rule["fk"]
+        names = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        i = first(lambda r: all(r[col[f]] != "" for f in names))
+        last = names[-1]
+        if len(names) > 1:  # each value valid alone, the combination absent
+            pairs = {tuple(r[col[f]] for f in names) for r in rows}
+            key = next(tuple([*(rows[i][col[f]] for f in names[:-1]), v])
+                       for v in sorted({r[col[last]] for r in rows})
+                       if tuple([*(rows[i][col[f]] for f in names[:-1]), v]) not in pairs)
+            rows[i][col[last]] = key[-1]
+        else:
+            rows[i][col[last]] = "9999" if fields[last].get("type") == "integer" \
+                else "valeur_inconnue"
+        column = ", ".join(names)
+    else:
+        pytest.fail(f"règle sans cas : {kind}")
+    taken.add(i)
+    return Broken(t, dump(header, rows).encode(), kind, i + 2, column)
+
+
+def declared_rules(root: Path) -> list[tuple[str, int, dict]]:
+    """(resource, index, rule) for every rule and foreign key of the descriptor."""
+    out = []
+    for res in descriptor(root)["resources"]:
+        out += [(res["name"], k, r) for k, r in enumerate(res["schema"].get("rules", []))]
+        out += [(res["name"], k, {"rule": "foreignKey", "fk": fk})
+                for k, fk in enumerate(res["schema"].get("foreignKeys", []))]
+    return out
+
+
+def rule_case(book: Path, name: str, rule: dict, taken: set[int] | None = None) -> Broken:
+    res = resources(book)[name]
+    path = book / "data" / res["path"]
+    t = Target(name, path, path.read_text(encoding="utf-8"), cohort=name == COHORT)
+    fields = {f["name"]: f for f in res["schema"]["fields"]}
+    return break_rule(t, rule, fields, set() if taken is None else taken)
+
+
+def totals_mismatch(t: Target, rule: dict) -> Broken:
+    header, rows = t.table
+    h = {name: header.index(name) for name in header}
+
+    def ok(r):
+        return all(r[h[c]] in map(str, v) for c, v in rule.get("where", {}).items())
+
+    groups: dict[tuple, dict[str, int]] = {}
+    for i, r in enumerate(rows):
+        if ok(r) and r[h[rule["value"]]] != "":
+            groups.setdefault(tuple(r[h[c]] for c in rule.get("match", [])), {})[
+                r[h[rule["key"]]]] = i
+    group = next(g for g, keys in groups.items()
+                 if rule["total"] in keys and all(p in keys for p in rule["parts"]))
+    part = groups[group][rule["parts"][0]]
+    value = rows[part][h[rule["value"]]]
+    rows[part][h[rule["value"]]] = str(int(float(value)) + 1) if float(value).is_integer() \
+        else str(float(value) + 1)
+    return Broken(t, dump(header, rows).encode(), "sum", groups[group][rule["total"]] + 2,
+                  rule["value"])
+
+
+RULES = declared_rules(ROOT)
+
+
+# --------------------------------------------------------------------------- in-process runs
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> Path:
+    """A scratch copy of ``data/`` (the chapters are only read: a link)."""
+    root = tmp_path_factory.mktemp("tree")
+    shutil.copytree(ROOT / "data", root / "data")
+    (root / "chapters").symlink_to(ROOT / "chapters")
+    return root
+
+
+@pytest.fixture()
+def scratch(tree, monkeypatch) -> Path:
+    """The loader pointed at :func:`tree`, as ``THERAPYBOOK_ROOT`` would point it."""
+    monkeypatch.setattr(data, "ROOT", tree)
+    monkeypatch.setattr(data, "DATA_DIR", tree / "data")
+    monkeypatch.setattr(data, "DESCRIPTOR", tree / "data" / "datapackage.json")
+    monkeypatch.delenv("THERAPYBOOK_COHORT", raising=False)
+    return tree
+
+
+@contextlib.contextmanager
+def applied(broken: Broken, tmp_path: Path, monkeypatch=None) -> Iterator[dict[str, str]]:
+    """Write the broken file (a copy through ``THERAPYBOOK_COHORT`` for the cohort);
+    yield the environment to run with; restore the original file whatever happens."""
+    t = broken.target
+    original = t.path.read_bytes()
+    env = _env_for(broken, tmp_path)
+    if not t.cohort:
+        if broken.content is None:
+            t.path.unlink()
+        else:
+            t.path.write_bytes(broken.content)
+    if monkeypatch is not None:
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+    try:
+        yield env
+    finally:
+        t.path.write_bytes(original)
+
+
+def shown_name(broken: Broken) -> str:
+    return "cohorte-cassee.csv" if broken.target.cohort else broken.target.path.name
+
+
 def _env_for(broken: Broken, tmp_path: Path) -> dict[str, str]:
     if not broken.target.cohort:
         return {}
@@ -397,19 +572,40 @@ def _env_for(broken: Broken, tmp_path: Path) -> dict[str, str]:
     return {"THERAPYBOOK_COHORT": str(path)}
 
 
+def told(violations: list[data.Violation], broken: Broken) -> bool:
+    """One violation names the case's file, line, column and rule."""
+    return any(v.path.endswith(shown_name(broken)) and broken.rule in v.rule
+               and (broken.line is None or v.row == broken.line)
+               and (broken.column is None or v.column == broken.column)
+               for v in violations)
+
+
 def _check_message(out: str, broken: Broken, command: str) -> None:
-    name = "cohorte-cassee.csv" if broken.target.cohort else broken.target.path.name
+    """The printed message has one line naming file, line, column and rule."""
     assert "Données invalides" in out, f"{command} : pas de message de validation\n{out[-3000:]}"
-    assert name in out, f"{command} : le fichier {name} n'est pas nommé\n{out[-3000:]}"
-    m = re.search(r"règle « ([^»]*)", out)
-    assert m and broken.rule in m.group(1), f"{command} : règle « {broken.rule} » absente\n" \
-                                           f"{out[-3000:]}"
+    parts = [re.escape(shown_name(broken)), re.escape(f"règle « {broken.rule}")]
     if broken.line is not None:
-        assert f"ligne {broken.line}" in out, f"{command} : ligne {broken.line} absente\n" \
-                                               f"{out[-3000:]}"
+        parts.append(rf"ligne {broken.line}\b")
     if broken.column is not None:
-        assert f"colonne « {broken.column} »" in out, f"{command} : colonne absente\n" \
-                                                      f"{out[-3000:]}"
+        parts.append(re.escape(f"colonne « {broken.column} »"))
+    line = [ln for ln in out.splitlines() if all(re.search(p, ln) for p in parts)]
+    assert line, f"{command} : aucune ligne ne nomme {parts}\n{out[-3000:]}"
+
+
+def check_in_process(broken: Broken, capsys) -> None:
+    """The validator (``python -m bookbuild validate``) and the loader agree with the case."""
+    rc = cli.validate()
+    out = capsys.readouterr()
+    if broken.rule == ACCEPTED:
+        assert rc == 0, out.err[-3000:]
+        assert len(data.load(broken.target.resource)) > 0
+        return
+    assert rc == 1, f"validate a accepté le cas\n{out.out[-2000:]}"
+    _check_message(out.err, broken, "validate")
+    with pytest.raises(data.DataValidationError) as exc:
+        data.load(broken.target.resource)
+    assert told(exc.value.violations, broken), str(exc.value)
+    _check_message(str(exc.value), broken, "load")
 
 
 def test_corpus_has_at_least_twenty_kinds():
@@ -417,57 +613,65 @@ def test_corpus_has_at_least_twenty_kinds():
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_input(book, case, tmp_path):
-    broken = CASES[case](book)
-    t = broken.target
-    html = book / "_build" / "html"
-    sentinel = html / ".published-before"
-    sentinel.write_text(case)
-    index_before = (html / "index.html").read_bytes()
-    before = data_hashes(book)
-    original = t.path.read_bytes()
-    env = _env_for(broken, tmp_path)
-    if not t.cohort:
-        if broken.content is None:
-            t.path.unlink()
-        else:
-            t.path.write_bytes(broken.content)
-    written = data_hashes(book)
-    try:
-        proc = run(book, "validate", **env)
-        out = proc.stdout + proc.stderr
-        if broken.rule == ACCEPTED:
-            assert proc.returncode == 0, out[-3000:]
-        else:
-            assert proc.returncode != 0, f"validate a accepté le cas {case}"
-            _check_message(out, broken, "validate")
-        if t.resource not in read_by_chapters(book):
-            pytest.skip(f"aucun chapitre ne lit encore {t.resource} : construction non testée")
-        # One process: a parallel build that fails reruns serially to print the message
-        # (tests/test_build.py covers that path); here it would only double the time.
-        proc = run(book, "html", **env, THERAPYBOOK_JOBS="1")
-        out = proc.stdout + proc.stderr
-        if broken.rule == ACCEPTED:
-            assert proc.returncode == 0, out[-3000:]
-        else:
-            assert proc.returncode != 0, f"la construction a accepté le cas {case}"
-            _check_message(out, broken, "html")
-            assert sentinel.exists(), "_build/html a été remplacé par une construction ratée"
-            assert (html / "index.html").read_bytes() == index_before
-        assert data_hashes(book) == written, "un fichier de données a été modifié"
-    finally:
-        t.path.write_bytes(original)
-        sentinel.unlink(missing_ok=True)
-        if broken.rule == ACCEPTED:  # republish the book as it was for the next tests
-            restored = run(book, "html")
-            assert restored.returncode == 0, restored.stderr[-3000:]
-    assert data_hashes(book) == before
+def test_bad_input(scratch, case, tmp_path, monkeypatch, capsys):
+    broken = CASES[case](scratch)
+    before = data_hashes(scratch)
+    with applied(broken, tmp_path, monkeypatch):
+        check_in_process(broken, capsys)
+    assert data_hashes(scratch) == before
+
+
+@pytest.mark.parametrize("name,k,rule", RULES,
+                         ids=[f"{n}-{r['rule']}-{k}" for n, k, r in RULES])
+def test_each_declared_rule_stops_validation(scratch, name, k, rule, tmp_path, monkeypatch,
+                                             capsys):
+    broken = rule_case(scratch, name, rule)
+    with applied(broken, tmp_path, monkeypatch):
+        check_in_process(broken, capsys)
+
+
+def test_cohort_rules_cover_the_issue():
+    """PFS ≤ OS, event ⇒ time, product ∈ class, death ⇔ cause, penta ⇒ triple (issue 14)."""
+    res = next(r for r in descriptor(ROOT)["resources"] if r["name"] == COHORT)
+    rules = res["schema"]["rules"]
+    assert {"rule": "together", "fields": ["pfs_months", "pfs_event"]} in rules
+    assert any(r["rule"] == "ordered" and r["fields"] == ["pfs_months", "os_months"]
+               for r in rules)
+    assert any(r["rule"] == "required_when" and r["fields"] == ["death_cause"]
+               and r["when"] == {"os_event": [1]} for r in rules)
+    assert any(r["rule"] == "empty_when" and r["fields"] == ["death_cause"]
+               and r["when"] == {"os_event": [0]} for r in rules)
+    assert any(r["rule"] == "implies" and r["if"] == {"penta_refractory": [True]}
+               and r["then"].get("triple_refractory") == [True] for r in rules)
+    fks = res["schema"]["foreignKeys"]
+    assert any(fk["fields"] == ["anti_bcma_class", "anti_bcma_product"] for fk in fks)
+
+
+def test_pfs_equal_to_os_within_r_tolerance_is_accepted(scratch, tmp_path, monkeypatch):
+    """R merges times closer than sqrt(eps) (survival::aeqSurv): not a PFS after the OS."""
+    from therapybook.data import checks
+    from therapybook.stats import survival
+
+    assert checks.TIES_TOLERANCE == survival.TOL
+    t = pick(scratch, rule="ordered")
+    header, rows = t.table
+    pfs, os_ = header.index("pfs_months"), header.index("os_months")
+    i = next(i for i, r in enumerate(rows) if r[pfs] and r[os_] and r[pfs] == r[os_])
+    for delta, ok in ((5e-9, True), (1e-6, False)):
+        rows[i][pfs] = repr(float(rows[i][os_]) + delta)
+        broken = Broken(t, dump(header, rows).encode(), "ordered", i + 2,
+                        "pfs_months, os_months")
+        with applied(broken, tmp_path, monkeypatch):
+            if ok:
+                assert data.load(COHORT)["pfs_months"].iloc[i] > float(rows[i][os_])
+            else:
+                with pytest.raises(data.DataValidationError) as exc:
+                    data.load(COHORT)
+                assert told(exc.value.violations, broken), str(exc.value)
 
 
 def test_semicolon_header_is_one_clear_message(tmp_path, monkeypatch):
-    """Unit test of the « séparateur » check added to data.py for French Excel exports."""
-    from therapybook import data
-
+    """A French Excel export (« ; », decimal comma) is told in one message, with the fix."""
     (tmp_path / "data").mkdir()
     schema = {"fields": [{"name": "id"}, {"name": "x", "type": "number"}]}
     (tmp_path / "data" / "datapackage.json").write_text(
@@ -481,6 +685,75 @@ def test_semicolon_header_is_one_clear_message(tmp_path, monkeypatch):
     assert len(exc.value.violations) == 1
     assert "ligne 1" in str(exc.value) and "séparateur" in str(exc.value)
     assert "Excel" in str(exc.value)
+
+
+# --------------------------------------------------------------------------- end to end
+def every_cohort_rule_broken(book: Path) -> tuple[Broken, list[Broken]]:
+    """One real-data cohort breaking each cross-field rule of the cohort on its own row."""
+    taken: set[int] = set()
+    res = resources(book)[COHORT]
+    path = book / "data" / res["path"]
+    t = Target(COHORT, path, path.read_text(encoding="utf-8"), cohort=True)
+    fields = {f["name"]: f for f in res["schema"]["fields"]}
+    each = []
+    for name, _k, rule in RULES:
+        if name == COHORT and rule["rule"] != "nonempty_groups":
+            broken = break_rule(t, rule, fields, taken)
+            t = replace(t, text=broken.content.decode())
+            each.append(broken)
+    return Broken(t, t.text.encode(), "", None), each
+
+
+def build_stops(book: Path, broken: Broken, expected: list[Broken], tmp_path: Path) -> None:
+    """``validate`` and the HTML build of ``book`` fail naming every expected violation,
+    and leave the published book and the data files as they were."""
+    html = book / "_build" / "html"
+    sentinel = html / ".published-before"
+    sentinel.write_text("avant")
+    index_before = (html / "index.html").read_bytes()
+    before = data_hashes(book)
+    try:
+        with applied(broken, tmp_path) as env:
+            written = data_hashes(book)
+            for command, extra in (("validate", {}), ("html", {"THERAPYBOOK_JOBS": "1"})):
+                # One process: a parallel build that fails reruns serially to print the
+                # message (tests/test_build.py covers that path); here it would double the time.
+                proc = run(book, command, **env, **extra)
+                out = proc.stdout + proc.stderr
+                assert proc.returncode != 0, f"{command} a accepté le fichier cassé"
+                for one in expected:
+                    _check_message(out, one, command)
+            assert sentinel.exists(), "_build/html a été remplacé par une construction ratée"
+            assert (html / "index.html").read_bytes() == index_before
+            assert data_hashes(book) == written, "un fichier de données a été modifié"
+    finally:
+        sentinel.unlink(missing_ok=True)
+    assert data_hashes(book) == before
+
+
+@pytest.mark.build
+def test_real_cohort_breaking_every_rule_stops_validate_and_build(book, tmp_path):
+    broken, each = every_cohort_rule_broken(book)
+    assert len(each) >= 8
+    build_stops(book, broken, each, tmp_path)
+
+
+@pytest.mark.build
+def test_transcribed_file_with_decimal_comma_stops_build(book, tmp_path):
+    read = read_by_chapters(book)
+    t = pick(book, lambda res, f: res["name"] in read and res["name"] != COHORT
+             and f.get("type") == "number")
+    text, line = set_cell(t, "2,5")
+    broken = Broken(t, text.encode(), "type number", line, t.field)
+    build_stops(book, broken, [broken], tmp_path)
+
+
+@pytest.mark.build
+def test_missing_file_stops_build(book, tmp_path):
+    read = read_by_chapters(book)
+    t = pick(book, lambda res, f: res["name"] in read and res["name"] != COHORT)
+    broken = Broken(t, None, "fichier présent")
+    build_stops(book, broken, [broken], tmp_path)
 
 
 # --------------------------------------------------------------------------- privacy
@@ -561,6 +834,7 @@ def _texts(build: Path) -> dict[str, str]:
             and not {".doctrees", ".jupyter_cache", ".stage", "provenance"} & set(p.parts)}
 
 
+@pytest.mark.build
 def test_real_data_mode_publishes_no_patient_level_data(book, tmp_path, monkeypatch):
     """Build on a second synthetic cohort with recognisable IDs and times; scan the outputs.
 

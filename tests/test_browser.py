@@ -6,9 +6,13 @@ browser; never run ``playwright install``). Checked on every page, whatever chap
 exist: no console error, no failed request, no request leaving localhost (each one is
 recorded and aborted), every image decoded with a non-zero natural size, alt text on
 every figure image, every internal link and anchor resolving. French search finds a
-term's page. Screenshots of the home page, the Kaplan-Meier chapter and the CAR-T
-pathway chapter are saved under the scratch book's ``_build/test-artifacts/screenshots/``
-(or ``$THERAPYBOOK_TEST_ARTIFACTS/screenshots``), never in the working tree; the path is
+term's page. Accessibility: axe-core (npm, pinned by ``package-lock.json``, installed by
+``make setup`` into ``node_modules/``) is injected into every page and finds no WCAG 2.0,
+2.1 or 2.2 level A or AA violation; at a 390 px wide viewport (a phone) no page scrolls
+sideways and nothing outside a scrolling box (tables, figures, code) runs past the screen.
+Screenshots of the home page, the Kaplan-Meier chapter and the CAR-T pathway chapter are
+saved under the scratch book's ``_build/test-artifacts/screenshots/`` (or
+``$THERAPYBOOK_TEST_ARTIFACTS/screenshots``), never in the working tree; the path is
 printed.
 """
 
@@ -25,6 +29,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from conftest import ROOT
+
 pytestmark = pytest.mark.build
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -34,6 +40,10 @@ SCREENSHOTS = {
     "kaplan-meier": "chapters/these/06-etude-retrospective",
     "parcours-car-t": "chapters/article/05-parcours",
 }
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+#: axe-core's tags for the success criteria of WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+PHONE = {"width": 390, "height": 844}
 CDN = re.compile(r"unpkg\.com|jsdelivr|cdnjs|googleapis|gstatic|mybinder|polyfill\.io")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
@@ -53,6 +63,38 @@ PAGE_JS = """() => ({
   svgs: Array.from(document.querySelectorAll('figure svg, .figure svg')).map(s => {
     const r = s.getBoundingClientRect(); return [r.width, r.height]; }),
 })"""
+
+
+AXE_JS = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                          resultTypes: ['violations']});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.length, targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+}"""
+# Runs in the page: the page's sideways scroll, and the elements that run past the right
+# edge of the screen without a scrolling (or clipping) box around them.
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const boxed = el => {
+    for (let a = el; a && a !== document.body; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (style.position === 'fixed') return true;
+      if (a !== el && style.overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.height > 0 && r.right > width + 1 && !boxed(el)) {
+      const cls = typeof el.className === 'string' && el.className
+        ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+      const id = el.id ? '#' + el.id : '';
+      out.push(`${el.tagName.toLowerCase()}${id}${cls} (${Math.round(r.right)} px)`);
+    }
+  }
+  return {width, scrollWidth: document.scrollingElement.scrollWidth, outside: out.slice(0, 8)};
+}"""
 
 
 def artifacts_dir(book: Path) -> Path:
@@ -236,3 +278,47 @@ def test_screenshots_are_saved(site, browser):
         assert (out / f"{name}.png").stat().st_size > 10_000
     context.close()
     print(f"\nCaptures d'écran : {out}")
+
+
+@pytest.fixture(scope="module")
+def axe_violations(site, browser):
+    """axe-core's WCAG A/AA violations on every page: {page: [violation, …]}."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} absent : lancer `make setup` (npm ci installe axe-core)")
+    base, html = site
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR",
+                                  service_workers="block")
+    Recorder(context)
+    page = context.new_page()
+    found = {}
+    for rel in pages_of(html):
+        page.goto(base + rel, wait_until="networkidle")
+        page.add_script_tag(path=str(AXE))
+        found[rel] = page.evaluate(AXE_JS, WCAG_A_AA)
+    context.close()
+    return found
+
+
+def test_axe_finds_no_wcag_a_or_aa_violation_on_any_page(axe_violations):
+    assert len(axe_violations) >= 10, sorted(axe_violations)
+    report = [f"{rel}: {v['id']} ({v['impact']}, {v['nodes']} nœud(s)) {v['help']} — "
+              f"{'; '.join(v['targets'])}"
+              for rel, violations in sorted(axe_violations.items()) for v in violations]
+    assert report == [], "\n".join(report)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(site, browser):
+    base, html = site
+    context = browser.new_context(viewport=PHONE, locale="fr-FR", service_workers="block",
+                                  is_mobile=True, has_touch=True)
+    Recorder(context)
+    page = context.new_page()
+    bad = []
+    for rel in pages_of(html):
+        page.goto(base + rel, wait_until="networkidle")
+        info = page.evaluate(OVERFLOW_JS)
+        if info["scrollWidth"] > info["width"] or info["outside"]:
+            bad.append(f"{rel}: largeur {info['scrollWidth']} px pour {info['width']} px ; "
+                       f"hors écran : {', '.join(info['outside']) or '—'}")
+    context.close()
+    assert bad == [], "\n".join(bad)

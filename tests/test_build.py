@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import execute_chapter, executed, page, run
+from conftest import execute_chapter, executed, page, pdf_text, run
 
 pytestmark = pytest.mark.build
 INFECTIONS = "chapters/these/07-infections"
@@ -85,16 +85,14 @@ def test_broken_data_fails_validate_and_build(book, old, new, expected):
         csv.write_text(original, encoding="utf-8")
 
 
-def test_pdf_is_french_with_figure_and_bibliography(book):
-    proc = run(book, "pdf")
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-    pdf = book / "_build" / "pdf" / "livre.pdf"
+def test_pdf_is_french_with_figure_and_bibliography(pdf_book):
+    pdf = pdf_book / "_build" / "pdf" / "livre.pdf"
     images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True)
     assert len(images.stdout.strip().splitlines()) > 2, "aucune image dans le PDF"
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(pdf_book)
     assert "Bibliographie" in text and "Tableau" in text and "Figure" in text
     assert "<Figure size" not in text
-    tex = (book / "_build" / ".stage" / "latex" / "livre.tex").read_text(encoding="utf-8")
+    tex = (pdf_book / "_build" / ".stage" / "latex" / "livre.tex").read_text(encoding="utf-8")
     assert "french" in tex
 
 

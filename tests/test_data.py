@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from therapybook import data
@@ -48,10 +53,78 @@ def violation(write, text):
 def test_valid_file_is_typed(package):
     package("id,n,x,flag,kind\np1,3,2.5,true,a\np2,,,false,\n")
     df = data.load("t")
-    assert list(df["n"]) == [3, None] or df["n"].isna().tolist() == [False, True]
-    assert df["x"].iloc[0] == 2.5
-    assert bool(df["flag"].iloc[0]) is True
-    assert str(df["n"].dtype) == "Int64"
+    assert {c: str(t) for c, t in df.dtypes.items()} == {
+        "id": "object", "n": "Int64", "x": "float64", "flag": "boolean", "kind": "object"}
+    assert df["n"].iloc[0] == 3 and df["n"].iloc[1] is pd.NA
+    assert df["x"].iloc[0] == 2.5 and np.isnan(df["x"].iloc[1])
+    assert df["flag"].tolist() == [True, False]
+    assert df["id"].tolist() == ["p1", "p2"] and df["kind"].tolist() == ["a", None]
+
+
+def test_columns_in_another_order_give_the_descriptor_order(package):
+    package("kind,flag,x,n,id\na,true,2.5,3,p1\n")
+    df = data.load("t")
+    assert list(df.columns) == ["id", "n", "x", "flag", "kind"]
+    assert df.iloc[0].tolist() == ["p1", 3, 2.5, True, "a"]
+
+
+def test_dates_and_years_are_typed(package):
+    desc = json.loads(data.DESCRIPTOR.read_text())
+    desc["resources"][0]["schema"] = {"fields": [{"name": "id"}, {"name": "d", "type": "date"},
+                                                 {"name": "y", "type": "year"}]}
+    data.DESCRIPTOR.write_text(json.dumps(desc))
+    package("id,d,y\np1,2023-05-17,2023\np2,,\n")
+    df = data.load("t")
+    assert str(df["d"].dtype).startswith("datetime64") and str(df["y"].dtype) == "Int64"
+    assert df["d"].iloc[0] == pd.Timestamp("2023-05-17") and df["d"].isna().tolist() == [
+        False, True]
+    assert df["y"].iloc[0] == 2023
+    assert "type date" in str(violation(package, "id,d,y\np1,17/05/2023,2023\n"))
+
+
+@pytest.mark.parametrize("junk", ["nan", "NaN", "inf", "-Infinity", "1e309"])
+def test_non_finite_number_is_refused(package, junk):
+    msg = str(violation(package, f"id,n,x,flag,kind\np1,1,{junk},true,a\n"))
+    assert "ligne 2" in msg and "« x »" in msg and "type number" in msg and "fini" in msg
+    assert msg.count("règle") == 1
+
+
+def test_blank_row_is_located(package):
+    msg = str(violation(package, "id,n,x,flag,kind\np1,1,1,true,a\n,,,,\np2,1,1,true,a\n"))
+    assert "ligne 3" in msg and "ligne vide" in msg and msg.count("règle") == 1
+
+
+def test_semicolon_export_with_decimal_commas_is_still_one_message(package):
+    """Frictionless guesses the header row from the rows' widths unless told: a « ; » file
+    whose decimal commas split its data rows had its first data row taken for the header."""
+    msg = str(violation(package, "id;n;x;flag;kind\np1;1;2,5;true;a\np2;1;3,5;true;a\n"))
+    assert "séparateur" in msg and "Excel" in msg and msg.count("règle") == 1
+
+
+def test_changed_file_is_validated_again(package):
+    """Results are kept per content: a file fixed or broken after a load is read anew."""
+    package("id,n,x,flag,kind\np1,1,1,true,a\n")
+    assert len(data.load("t")) == 1
+    assert "maximum 45" in str(violation(package, "id,n,x,flag,kind\np1,46,1,true,a\n"))
+    package("id,n,x,flag,kind\np1,1,1,true,a\np2,2,1,true,a\n")
+    assert len(data.load("t")) == 2
+
+
+def test_changed_descriptor_is_applied(package):
+    package("id,n,x,flag,kind\np1,30,1,true,a\n")
+    assert len(data.load("t")) == 1
+    desc = json.loads(data.DESCRIPTOR.read_text())
+    desc["resources"][0]["schema"]["fields"][1]["constraints"]["maximum"] = 20
+    data.DESCRIPTOR.write_text(json.dumps(desc))
+    os.utime(data.DESCRIPTOR, ns=(1, 2))  # a new mtime even within the clock's resolution
+    assert "maximum 20" in str(violation(package, "id,n,x,flag,kind\np1,30,1,true,a\n"))
+
+
+def test_loaded_frame_is_a_copy(package):
+    package("id,n,x,flag,kind\np1,1,1,true,a\n")
+    frame = data.load("t")
+    frame.loc[0, "x"] = 99.0
+    assert data.load("t")["x"].iloc[0] == 1.0
 
 
 def test_text_in_numeric_column_names_file_row_column_rule(package):
@@ -135,6 +208,30 @@ def test_shipped_data_is_valid():
     assert data.validate() == []
 
 
+def test_frictionless_validates_the_shipped_package(root):
+    """The standard tool, on its own, accepts the descriptor and every file it names."""
+    proc = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json",
+                           str(root / "data" / "datapackage.json")],
+                          capture_output=True, text=True, cwd=root / "data")
+    report = json.loads(proc.stdout)
+    errors = [e for t in report["tasks"] for e in t["errors"]] + report["errors"]
+    assert proc.returncode == 0 and report["valid"], errors[:5]
+    assert len(report["tasks"]) == len(data.descriptor()["resources"])
+
+
+def test_a_chapter_reading_validated_files_does_not_import_frictionless(tmp_path):
+    """Validated results are kept per content in the build folder, across processes."""
+    code = ("import sys\nfrom therapybook import data\n"
+            "names = [r['name'] for r in data.descriptor()['resources']]\n"
+            "frames = {n: data.load(n) for n in names}\n"
+            "print('frictionless' in sys.modules, sum(len(f) for f in frames.values()))")
+    env = dict(os.environ, THERAPYBOOK_BUILD_DIR=str(tmp_path))
+    first, second = (subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                    text=True, check=True).stdout.split() for _ in range(2))
+    assert first[0] == "True" and second[0] == "False" and first[1] == second[1]
+    assert list((tmp_path / ".data-cache").iterdir())
+
+
 def with_rules(package, rules):
     desc = json.loads(data.DESCRIPTOR.read_text())
     desc["resources"][0]["schema"] = {**SCHEMA, "rules": rules}
@@ -163,6 +260,30 @@ def test_rule_nonempty_groups(package):
     with_rules(package, [{"rule": "nonempty_groups", "field": "kind", "values": ["a", "b"]}])
     msg = str(violation(package, "id,n,x,flag,kind\np1,1,1,true,a\n"))
     assert "nonempty_groups" in msg and "« b »" in msg
+
+
+def test_rule_implies(package):
+    with_rules(package, [{"rule": "implies", "if": {"kind": ["b"]}, "then": {"flag": [True]},
+                          "description": "b est toujours marqué"}])
+    package("id,n,x,flag,kind\np1,1,1,false,a\np2,1,1,true,b\n")
+    assert len(data.load("t")) == 2
+    msg = str(violation(package, "id,n,x,flag,kind\np1,1,1,false,b\n"))
+    assert "implies" in msg and "ligne 2" in msg and "« kind, flag »" in msg
+    assert "« b, false »" in msg and "b est toujours marqué" in msg
+
+
+def test_rule_ordered_with_r_tolerance(package):
+    with_rules(package, [{"rule": "ordered", "fields": ["n", "x"]}])
+    package("id,n,x,flag,kind\np1,3,3.000000001,true,a\np2,3,,true,a\np3,3,3,true,a\n")
+    assert len(data.load("t")) == 3
+    msg = str(violation(package, "id,n,x,flag,kind\np1,3,2.99,true,a\n"))
+    assert "ordered" in msg and "ligne 2" in msg and "« n, x »" in msg and "« 3, 2.99 »" in msg
+
+
+def test_unknown_rule_is_reported(package):
+    with_rules(package, [{"rule": "au_pif", "fields": ["n"]}])
+    msg = str(violation(package, "id,n,x,flag,kind\np1,1,1,true,a\n"))
+    assert "règle inconnue : au_pif" in msg
 
 
 def test_rule_sum(package):

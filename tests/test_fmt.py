@@ -20,7 +20,30 @@ def test_signif_like_r():
     assert fmt.signif(float("nan")) == "NA"
     assert fmt.signif(0.0) == "0"
     assert fmt.signif(2.5) == "2,5"
-    assert fmt.signif(1234.5) == "1230"
+    assert fmt.signif(1234.5) == "1234"  # R's print keeps the integer digits (not signif())
+
+
+def test_signif_is_the_survival_modules_rule():
+    from therapybook.stats import survival
+
+    for x in (1234.5, 99.95, 0.000123456, 5.125, 14.4123, 0.0):
+        assert fmt.signif(x) == survival.r_signif(x, decimal=",")
+
+
+def test_numbers_in_words():
+    assert [fmt.words(n) for n in (0, 1, 5, 9, 10, 17, 21, 45, 71, 80, 81, 99, 100, 200, 201)] == [
+        "zéro", "un", "cinq", "neuf", "dix", "dix-sept", "vingt et un", "quarante-cinq",
+        "soixante et onze", "quatre-vingts", "quatre-vingt-un", "quatre-vingt-dix-neuf", "cent",
+        "deux cents", "deux cent un"]
+    assert fmt.words(1, feminine=True) == "une"
+    assert fmt.words(21, feminine=True) == "vingt et une"
+
+
+def test_counts_in_running_text():
+    assert fmt.count(5) == "cinq"
+    assert fmt.count(5, capital=True) == "Cinq"
+    assert fmt.count(9) == "neuf" and fmt.count(10) == "10" and fmt.count(45) == "45"
+    assert fmt.count(1, feminine=True) == "une"
 
 
 def test_percent_and_counts():

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from therapybook import data
-from therapybook.article import careteam, pathway
+from therapybook.article import pathway
 
 from conftest import manifest, run
 
@@ -72,23 +72,12 @@ def test_quantities_are_formatted_in_french():
     assert pathway.quantity(params, "csm_hospitalisation") == "24\u00a0h"
 
 
-def test_actor_layout_wraps_lanes_and_every_authority_has_its_edge():
-    actors, links = data.load("acteurs"), data.load("acteurs_liens")
-    placed = careteam.layout(actors, per_row=6)
-    assert list(placed["lane"].drop_duplicates()) == list(careteam.LANES)
-    assert placed.groupby("y").size().max() <= 6
-    assert careteam.missing_grants(actors, links) == []
-    broken = links[links["relation"] != "autorise"]
-    assert careteam.missing_grants(actors, broken) != []
-
-
 # --------------------------------------------------------------------------- built book
 
 EXPECTED = {
     "chapters/article/04-acteurs": {
-        "table-acteurs-intervenants": {"acteurs"},
-        "figure-acteurs-reseau": {"acteurs", "acteurs_liens"},
-        "table-acteurs-relations": {"acteurs", "acteurs_liens"},
+        "table-acteurs-intervenants": {"acteurs", "libelles_article"},
+        "figure-acteurs-reseau": {"acteurs", "acteurs_liens", "libelles_article"},
     },
     "chapters/article/05-parcours": {
         "table-parcours-eligibilite": {"parcours_eligibilite"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -11,8 +12,10 @@ import pytest
 
 from therapybook import data
 from therapybook.study import analysis
+from therapybook.study.wording import Wording, boolean_variables
 
-BOOLEANS = [var for var, _ in analysis.BOOLEAN_ROWS]
+BOOLEANS = list(boolean_variables())
+WORDING = Wording(data.load("retrospective_codes"), data.load("retrospective_wording"))
 
 
 def tiny_cohort() -> pd.DataFrame:
@@ -50,7 +53,7 @@ def cohort():
 
 @pytest.fixture(scope="module")
 def table(cohort):
-    return analysis.table2(cohort)
+    return analysis.table2(cohort, WORDING)
 
 
 def cell(table, label_start, column_start):
@@ -83,6 +86,7 @@ def test_table2_percentages_of_evaluable_patients(table):
     assert cell(table, "BispAb anti-GPRC5D", "Échec du BispAb") == "0 (0)"
     notes = table.attrs["notes"]
     assert any("risque cytogénétique élevé (6, 2, 2, 2)" in n for n in notes)
+    assert not any("{" in n for n in notes)
 
 
 def test_table2_survival_cells_print_like_r(table):
@@ -100,7 +104,7 @@ def test_table2_has_no_patient_level_content(table, cohort):
 def test_table2_empty_cohort_class():
     df = tiny_cohort()
     df = df[df["anti_bcma_class"] != "adc"]
-    t = analysis.table2(df)
+    t = analysis.table2(df, WORDING)
     assert cell(t, "SSP médiane", "Échec de l'ADC") == "—"
     assert "N = 0" in t.columns[-1]
 
@@ -126,13 +130,14 @@ def test_comparison_statuses(cohort):
         "a.km_na": ("km_upper", "pfs", "bispecific", math.nan),
         "a.p": ("p_value", "pfs", "anti_gprc5d_vs_other_slt", 0.5),
     })
-    comp = analysis.comparison(pub, cohort).set_index("key")
+    comp = analysis.comparison(pub, cohort, WORDING).set_index("key")
     assert comp.loc["a.count", "status"] == "exact"
     assert comp.loc["a.pct_wrong", "status"] == "not reproducible"
     assert comp.loc["a.pct_wrong", "regenerated"] == pytest.approx(50)
     assert comp.loc["a.median", "status"] == "exact"
     assert comp.loc["a.absent", "status"] == "not reproducible"
-    assert "penta_exposed" in comp.loc["a.absent", "reason"]
+    assert comp.loc["a.absent", "absent"]
+    assert comp.loc["a.absent", "reason"].startswith("non calculable")
     assert comp.loc["a.km", "status"] == "exact"
     assert comp.loc["a.km_na", "status"] == "exact"
     assert set(comp["status"]) <= set(analysis.STATUSES)
@@ -170,17 +175,18 @@ def shipped():
 
 
 def test_shipped_cohort_every_mismatch_is_explained(shipped):
-    comp = analysis.comparison(data.load("retrospective_published"), shipped)
+    comp = analysis.comparison(data.load("retrospective_published"), shipped, WORDING)
     bad = comp[comp["status"] == "not reproducible"]
     # only numbers the cohort has no column for (germs, products of the subsequent line,
     # penta-exposure) may stay unreproduced
-    assert bad["reason"].str.startswith("non calculable").all(), bad[["key", "reason"]]
+    assert bad["absent"].all(), bad[["key", "reason"]]
+    assert bad["reason"].str.startswith("non calculable").all()
     wrong = comp[comp["status"] == "consistent-after-correction"]
     assert (wrong["findings"] != "").all()
 
 
 def test_shipped_cohort_table2_matches_published_cells(shipped):
-    t = analysis.table2(shipped)
+    t = analysis.table2(shipped, WORDING)
     assert t.columns[1] == "Tous les patients, N = 45"
     assert cell(t, "SSP médiane", "Tous") == "4,37 (2,04 – 12,5)"
     assert cell(t, "SG médiane", "Échec de l'ADC") == "3,81 (0,00 – NA)"
@@ -188,8 +194,67 @@ def test_shipped_cohort_table2_matches_published_cells(shipped):
     assert cell(t, "Patients triple", "Échec de l'ADC") == "6 (86)"
 
 
+MARK = re.compile(f" ([{analysis.MARKS}])$")
+
+
+def printed_cells(published: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """(variable, population) → the Table 2 cell as the thesis prints it."""
+    t2 = published[published["key"].str.startswith("t2.")
+                   & ~published["key"].str.startswith("t2.note.")]
+    return {(v, p): g["as_printed"].iloc[0] for (v, p), g in t2.groupby(["variable",
+                                                                          "population"])}
+
+
+def check_every_cell_printed_or_noted(t: pd.DataFrame, published: pd.DataFrame) -> int:
+    """Every displayed cell equals the printed one or carries a footnote mark whose note
+    says what is printed; returns the number of cells that differ."""
+    printed = printed_cells(published)
+    notes = {n[0]: n for n in t.attrs["notes"] if MARK.match(" " + n[0])}
+    rows = list(analysis.quantile_variables()) + list(BOOLEANS) + [None] + [
+        f"subsequent_line:{c}" for c in analysis.lines()] + ["pfs", "os"]
+    differs = 0
+    for col_i, pop in enumerate(analysis.columns(), start=1):
+        cells = [("patients", t.columns[col_i])] + list(zip(rows, t.iloc[:, col_i],
+                                                            strict=True))
+        for var, shown in cells:
+            if var is None:
+                continue
+            want = printed[(var, pop)]
+            if var == "patients":
+                want, shown = want.partition("N = ")[2] or want, shown.partition("N = ")[2]
+            mark = MARK.search(shown)
+            if analysis.same_numbers(MARK.sub("", shown), want):
+                continue
+            differs += 1
+            assert mark, f"{var}, {pop} : « {shown} » diffère de « {want} » sans note"
+            assert f"« {want} »" in notes[mark.group(1)], notes[mark.group(1)]
+    return differs
+
+
+def test_table2_every_cell_is_the_printed_one_or_says_why(shipped):
+    published = data.load("retrospective_published")
+    t = analysis.table2(shipped, WORDING, published, pseudo_cohort=True)
+    # the header and the four cells the audit proves impossible differ, with notes
+    assert check_every_cell_printed_or_noted(t, published) == 5
+    # the rows whose evaluable patients per column are not published say so
+    for label in ("Risque cytogénétique", "Maladie extramédullaire"):
+        row = t[t["Caractéristique"].str.startswith(label)]["Caractéristique"].iloc[0]
+        assert MARK.search(row)
+    assert cell(t, "Risque cytogénétique", "Échec des CAR-T").startswith("9 (50)")
+    assert cell(t, "Maladie extramédullaire", "Échec des CAR-T") == "9 (56)"
+
+
+def test_table2_real_data_differences_are_noted(shipped):
+    published = data.load("retrospective_published")
+    other = shipped.copy()
+    other.loc[other.index[:3], "prior_autograft"] = ~other.loc[other.index[:3],
+                                                               "prior_autograft"]
+    t = analysis.table2(other, WORDING, published)
+    assert check_every_cell_printed_or_noted(t, published) > 5
+
+
 def test_no_nan_in_numeric_json(tmp_path, shipped):
-    comp = analysis.comparison(data.load("retrospective_published"), shipped)
+    comp = analysis.comparison(data.load("retrospective_published"), shipped, WORDING)
     path = analysis.export_json(comp, tmp_path / "r.json")
     text = path.read_text()
     assert "NaN" not in text
@@ -204,15 +269,15 @@ def test_retreated_patient_time_shown_only_when_printed(cohort):
         "r.ok": ("km_median", "pfs", "retreated_belantamab", 1.9),
         "r.bad": ("km_median", "pfs", "retreated_belantamab", 7.0),
     })
-    comp = analysis.comparison(pub, df).set_index("key")
+    comp = analysis.comparison(pub, df, WORDING).set_index("key")
     assert comp.loc["r.ok", "status"] == "exact"
     assert comp.loc["r.bad", "status"] == "not reproducible"
     assert math.isnan(comp.loc["r.bad", "regenerated"])
     assert "1,9" not in comp.loc["r.bad", "regenerated_text"]
     # without the product column the match is by value only
-    comp = analysis.comparison(pub, cohort).set_index("key")
+    comp = analysis.comparison(pub, cohort, WORDING).set_index("key")
     assert comp.loc["r.ok", "status"] == "exact"
-    assert "quel produit" in comp.loc["r.ok", "reason"]
+    assert comp.loc["r.ok", "reason"] == WORDING.text("comparison.same_retreated")
     assert comp.loc["r.bad", "status"] == "not reproducible"
 
 
@@ -221,9 +286,9 @@ def test_report_tables(cohort):
         "t2.a": ("count", "patients", "car_t", 3),
         "text.b": ("count", "penta_exposed", "all", 16),
     })
-    comp = analysis.comparison(pub, cohort)
-    grid = analysis.status_by_place(comp)
+    comp = analysis.comparison(pub, cohort, WORDING)
+    grid = analysis.status_by_place(comp, WORDING)
     assert list(grid.iloc[:, 0]) == ["Tableau 2", "Texte des résultats", "Total"]
     assert list(grid.iloc[-1, 1:]) == ["1", "0", "1"]
-    shown = analysis.status_table(comp, only=["not reproducible"])
+    shown = analysis.status_table(comp, WORDING, only=["not reproducible"])
     assert len(shown) == 1 and shown["Statut"].iloc[0] == "non reproductible"

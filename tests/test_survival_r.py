@@ -242,6 +242,24 @@ def test_thesis_style_zero_lower_limit_prints_like_r(tmp_path: Path):
     assert rows["c"]["0.95LCL"] == "0.00"
 
 
+def test_significant_digits_match_r_print():
+    """The book's one "as R prints" rule (``r_signif``, and ``fmt.signif`` in French) equals
+    R's ``format(x, digits = 3)`` — which, unlike ``signif()``, keeps integer digits."""
+    from therapybook.render import fmt
+
+    values = [1234.5, 1235.5, 12.49, 2.5, 0.0123456, 14.4123, 0.5, 99.95, 100.5, 5.125, 4.3712,
+              12.16, 0.0, 7.0, 63.0, 0.00012345, 17.95, 2.04, 1.08, 999.5]
+    script = ("x <- c(" + ",".join(repr(v) for v in values) + ")\n"
+              "for (v in x) cat(format(v, digits = 3), signif(v, 3), '\\n')\n")
+    out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=True)
+    rows = [line.split() for line in out.stdout.strip().splitlines()]
+    assert len(rows) == len(values)
+    for v, (printed, _signif) in zip(values, rows, strict=True):
+        assert survival.r_signif(v) == printed, v
+        assert fmt.signif(v) == printed.replace(".", ","), v
+    assert rows[0] == ["1234", "1230"]  # where print and signif() part ways
+
+
 COX_SCRIPT = r"""
 suppressPackageStartupMessages(library(survival))
 d <- read.csv(commandArgs(trailingOnly = TRUE)[1])

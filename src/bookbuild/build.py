@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bookbuild.sphinx import kernel_pool
+from bookbuild import warm_kernels
 from therapybook import data
 
 
@@ -76,7 +76,7 @@ def sphinx(builder: str, *, jobs: int = 1) -> int:
         from jupyter_cache import get_cache  # create it (SQLite serialises later writes)
 
         get_cache(str(out / ".jupyter_cache")).get_cache_limit()
-    with kernel_pool.running():  # chapters' kernels forked from one pre-imported process
+    with warm_kernels.running():  # chapters' kernels forked from one pre-imported process
         result = build_sphinx(
             str(data.ROOT),
             str(stage),
@@ -111,7 +111,7 @@ def html(jobs: int | None = None) -> int:
         return rc
     _publish(build_dir() / ".stage" / "html", build_dir() / "html")
     manifest = build_dir() / "html" / "provenance.json"
-    if manifest.exists():  # written by bookbuild.sphinx.manifest
+    if manifest.exists():  # written by bookbuild.sphinx.provenance_manifest
         shutil.copyfile(manifest, build_dir() / "provenance.json.new")
         (build_dir() / "provenance.json.new").replace(build_dir() / "provenance.json")
     print(f"Livre HTML : {build_dir() / 'html' / 'index.html'}")

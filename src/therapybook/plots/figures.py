@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
+import matplotlib.figure
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -75,6 +76,9 @@ def publish(
 ):
     """Save ``fig`` as ``figures/<name>.svg|png`` and return its numbered MyST figure.
 
+    ``fig`` is a matplotlib figure or any drawing with the same ``savefig(path, format=…)``
+    (a Graphviz diagram of :mod:`therapybook.plots.graphs`).
+
     ``sources`` are the data-package resources the figure was computed from; they
     are recorded with their hashes. ``synthetic`` prefixes the caption with a notice.
     """
@@ -89,7 +93,8 @@ def publish(
         path = FIG_DIR / f"{name}.{ext}"
         fig.savefig(path, format=ext, metadata=meta, bbox_inches="tight")
         outputs.append(path)
-    plt.close(fig)
+    if isinstance(fig, matplotlib.figure.Figure):  # a Graphviz drawing has nothing to close
+        plt.close(fig)
     if synthetic:
         caption = f"**Données synthétiques (pseudo-cohorte).** {caption}"
     provenance.record("figure", name, caption=caption, sources=sources, outputs=outputs)

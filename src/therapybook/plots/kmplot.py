@@ -164,3 +164,21 @@ def _risk_table(rax, curves, names, colors, ticks, xlim) -> None:
     for spine in rax.spines.values():
         spine.set_visible(False)
     rax.set_title(RISK_TITLE, loc="left", fontsize=8, color="#333333")
+
+
+def plot_classes(curves: Mapping[str, KaplanMeier], labels: Mapping[str, str], **kw):
+    """One curve per anti-BCMA class (``curves`` keyed by class code), in the classes'
+    colours and labels, without bands (too wide to read with so few patients)."""
+    named = {labels.get(c, c): km for c, km in curves.items()}
+    colors = {labels.get(c, c): figures.CLASS_COLORS[c] for c in curves}
+    return plot(named, colors=colors, **{"ci": False, **kw})
+
+
+def describe(curves: Mapping[str, KaplanMeier], labels: Mapping[str, str] | None = None,
+             pvalue: float | None = None) -> str:
+    """Alternative text of a Kaplan-Meier figure: each curve with its size and median
+    (« CAR-T cells (n = 18), médiane 5,52 mois ; … »), then the log-rank p if any."""
+    labels = labels or {}
+    parts = [f"{labels.get(k, k)} (n = {km.n}), {median_label(km)}" for k, km in curves.items()]
+    text = " ; ".join(parts)
+    return text + (f" ; log-rank {pvalue_label(pvalue)}" if pvalue is not None else "")

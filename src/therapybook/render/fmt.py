@@ -36,14 +36,16 @@ def number(x: float | int | None, digits: int = 0, *, missing: str = MISSING) ->
 
 
 def signif(x: float | None, digits: int = 3, *, missing: str = "NA") -> str:
-    """``x`` with ``digits`` significant digits and no padding zero, as R prints a single
-    value (``12.49`` → ``12,5``, ``2.5`` → ``2,5``)."""
+    """``x`` as R prints it alone with ``digits`` significant digits, decimal comma
+    (``12.49`` → ``12,5``, ``1234.5`` → ``1234``): R's print keeps every integer digit.
+
+    One rule for the whole book: :func:`therapybook.stats.survival.r_signif`.
+    """
+    from therapybook.stats.survival import r_signif
+
     if _is_missing(x):
         return missing
-    text = f"{float(x):.{digits}g}"
-    if "e" in text:
-        text = f"{float(text):f}".rstrip("0").rstrip(".")
-    return text.replace("-", "−").replace(".", ",")
+    return r_signif(float(x), digits, decimal=",").replace("-", "−")
 
 
 def percent(x: float | None, digits: int = 0, *, missing: str = MISSING) -> str:
@@ -70,3 +72,66 @@ def months(x: float | None, digits: int = 1, *, missing: str = "non atteinte") -
 def interval(lo: float | None, hi: float | None, fmt=signif) -> str:
     """``(2.04, 12.5)`` → ``2,04 – 12,5``; an undefined limit prints ``NA``."""
     return f"{fmt(lo)} – {fmt(hi)}"
+
+
+_UNITS = ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix",
+          "onze", "douze", "treize", "quatorze", "quinze", "seize")
+_TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante"}
+
+
+def _below_hundred(n: int) -> str:
+    if n <= 16:
+        return _UNITS[n]
+    if n < 20:
+        return f"dix-{_UNITS[n - 10]}"
+    tens, unit = divmod(n, 10)
+    if tens in (7, 9):  # soixante-dix…, quatre-vingt-dix…
+        base = "soixante" if tens == 7 else "quatre-vingt"
+        rest = n - (60 if tens == 7 else 80)
+        joiner = " et " if rest == 11 and tens == 7 else "-"
+        return f"{base}{joiner}{_below_hundred(rest)}"
+    base = "quatre-vingt" if tens == 8 else _TENS[tens]
+    if unit == 0:
+        return "quatre-vingts" if tens == 8 else base
+    if unit == 1 and tens != 8:
+        return f"{base} et un"
+    return f"{base}-{_UNITS[unit]}"
+
+
+def words(n: int, *, feminine: bool = False) -> str:
+    """A whole number from 0 to 999 in French words: ``5`` → « cinq », ``21`` → « vingt et
+    un », ``80`` → « quatre-vingts », ``200`` → « deux cents »; ``feminine`` gives « une »."""
+    n = int(n)
+    if not 0 <= n <= 999:
+        raise ValueError(f"Nombre hors de la plage écrite en lettres (0 à 999) : {n}.")
+    hundreds, rest = divmod(n, 100)
+    parts = []
+    if hundreds:
+        head = "cent" if hundreds == 1 else f"{_UNITS[hundreds]} cent"
+        parts.append(head + ("s" if hundreds > 1 and rest == 0 else ""))
+    if rest or not hundreds:
+        parts.append(_below_hundred(rest))
+    text = " ".join(parts)
+    if feminine and (text == "un" or text.endswith(" et un") or text.endswith("-un")):
+        text = text[:-2] + "une"
+    return text
+
+
+def count(n: int, *, feminine: bool = False, capital: bool = False) -> str:
+    """A count in running text: in words from zero to nine (« cinq »), in digits above
+    (« 45 »), as French typography writes it; ``capital`` for the start of a sentence."""
+    n = int(n)
+    text = words(n, feminine=feminine) if 0 <= n <= 9 else number(n)
+    return text[:1].upper() + text[1:] if capital else text
+
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+
+
+def month(value: str) -> str:
+    """A month given as ``AAAA-MM`` in French: ``2018-09`` → « septembre 2018 »."""
+    year, _, mm = str(value).partition("-")
+    if not (year.isdigit() and mm.isdigit() and 1 <= int(mm) <= 12):
+        raise ValueError(f"Mois attendu sous la forme AAAA-MM : {value!r}.")
+    return f"{MONTHS[int(mm) - 1]} {year}"

@@ -35,7 +35,8 @@ NA = float("nan")
 Z95 = float(ndtri(0.975))
 
 __all__ = ["KaplanMeier", "LogRank", "kaplan_meier", "kaplan_meier_by", "logrank",
-           "r_format", "r_signif", "median_row", "median_ci_text", "TOL"]
+           "r_format", "r_signif", "median_row", "median_ci_text", "TOL",
+           "deaths_at_zero_for_null_lower"]
 
 
 def _timefix(time: np.ndarray) -> np.ndarray:
@@ -240,6 +241,23 @@ def _km(t: np.ndarray, e: np.ndarray, conf_level: float, fix: bool) -> KaplanMei
         median=_minmin(surv, ut), median_lower=_minmin(lower, ut),
         median_upper=_minmin(upper, ut), conf_level=conf_level, events=int(d.sum()),
     )
+
+
+def deaths_at_zero_for_null_lower(n: int, conf_level: float = 0.95) -> int | None:
+    """Fewest deaths at time 0 among ``n`` subjects for which R prints a lower confidence
+    limit of 0 for the median: the "log" band must fall to 0.5 or below at time 0 while S
+    itself stays above 0.5 (so that the median comes later). None when ``n`` allows none.
+
+    The audit uses it to weigh a printed « 0,00 » limit, the pseudo-cohort generator to
+    place such deaths.
+    """
+    for d in range(1, n):
+        curve = kaplan_meier([0.0] * d + [1.0] * (n - d), [1] * n, conf_level)
+        if curve.surv[0] <= 0.5:
+            return None
+        if curve.lower[0] < 0.5 + TOL:
+            return d
+    return None
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,17 @@ published table against itself, without any patient data, in the spirit of the G
   patients of the "all" column are those of the three class columns);
 * medians and quartiles are attainable with integer data of that size (R's type-7 rule);
 * the same quantity printed twice (table, text, discussion) agrees at the printed precision;
-* medians and confidence limits are printed as R prints them (3 significant digits).
+* medians and confidence limits are printed as R prints them (3 significant digits);
+* counts of different passages that must add up do (``retrospective_identities``).
 
 Plus the conflicts that no arithmetic can settle (two definitions of penta-refractory, the
 figure numbering, the population and time origin of overall survival, the CI method).
 
 :func:`checks` returns every elementary check (passed or not) as a DataFrame;
 :func:`findings` returns the problems as :class:`Finding` records with a stable ``id`` that
-:mod:`therapybook.study.analysis` cites when a published number cannot be reproduced.
+:mod:`therapybook.study.analysis` cites when a published number cannot be reproduced. The
+findings' French text comes from ``retrospective_wording`` (templates) filled with numbers
+taken from the published numbers or computed here: no number is typed in this module.
 """
 
 from __future__ import annotations
@@ -30,67 +33,41 @@ from itertools import product
 
 import pandas as pd
 
-CLASSES = ("car_t", "bispecific", "adc")
-COLUMN_LABELS = {
-    "all": "Tous les patients",
-    "car_t": "Échec des CAR-T cells",
-    "bispecific": "Échec du BispAb",
-    "adc": "Échec de l'ADC",
-}
-#: French names of the variables of ``retrospective_published`` (for the findings).
-VARIABLE_LABELS = {
-    "high_risk_cytogenetics": "risque cytogénétique élevé",
-    "extramedullary": "maladie extra-médullaire",
-    "prior_autograft": "autogreffe",
-    "triple_refractory": "triple-réfractaires",
-    "penta_refractory": "penta-réfractaires",
-    "refractory_anti_cd38": "réfractaires à l'anti-CD38",
-    "refractory_lenalidomide": "réfractaires au lénalidomide",
-    "refractory_pomalidomide": "réfractaires au pomalidomide",
-    "refractory_carfilzomib": "réfractaires au carfilzomib",
-    "age_at_failure": "âge à l'échec",
-    "prior_lines": "lignes antérieures",
-    "pfs": "SSP", "os": "SG",
-}
+from therapybook.render import fmt
+from therapybook.stats import survival
+from therapybook.stats.quantiles import type7_position
+from therapybook.study.wording import Wording, classes
 
-
-def label(variable: str) -> str:
-    """French name of a published variable (the code name when unknown)."""
-    return VARIABLE_LABELS.get(variable, variable)
-
-
-#: Verdicts, from the most to the least severe.
-VERDICTS = {
-    "impossible": "impossible : aucune donnée ne peut produire la valeur imprimée",
-    "contradictoire": "contradictoire : deux passages de la thèse se contredisent",
-    "ambigu": "ambigu : définition ou population incertaine",
-    "forme": "forme : valeur possible, mais imprimée autrement que ne l'imprime R",
-    "remarque": "remarque : valeur possible, sous une condition peu banale",
-}
+#: R prints medians and confidence limits with this many significant digits.
+R_DIGITS = 3
 
 
 @dataclass(frozen=True)
 class Finding:
     """One problem of the published numbers.
 
-    - ``id``: stable identifier (cited by the reproducibility report);
-    - ``what``: short French title; ``published``: what is printed, with its place;
-    - ``evidence``: the computation or quotation that shows the problem;
-    - ``verdict``: a key of :data:`VERDICTS`; ``correction``: suggested correction (French);
+    - ``id``: stable identifier (cited by the reproducibility report and Table 2's notes);
+    - ``kind``: the template family in ``retrospective_wording``;
+    - ``verdict``: a code of the ``verdict`` list of ``retrospective_codes``;
     - ``keys``: ``retrospective_published`` keys concerned;
-    - ``corrections``: for some keys, the values a correct table could print
-      (``None`` = any value recomputed by the declared rule, the printed one being
-      impossible).
+    - ``corrections``: for some keys, the values a correct table could print (``None`` =
+      any value recomputed by the declared rule, the printed one being impossible);
+    - ``values``: the numbers (formatted) that fill the texts, from the published numbers
+      and the audit's arithmetic;
+    - ``what``, ``published``, ``evidence``, ``correction``: French text (empty when the
+      audit runs without its wording).
     """
 
     id: str
-    what: str
-    published: str
-    evidence: str
+    kind: str
     verdict: str
-    correction: str
     keys: tuple[str, ...] = ()
     corrections: dict[str, tuple[float, ...] | None] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
+    what: str = ""
+    published: str = ""
+    evidence: str = ""
+    correction: str = ""
 
 
 # --------------------------------------------------------------------------- arithmetic
@@ -131,12 +108,11 @@ def decimals(value: float) -> int:
     return max(0, -int(exp))
 
 
-def type7_position(n: int, p: float) -> tuple[int, float]:
-    """R's type-7 quantile of ``n`` sorted values: (1-based index j, weight g) with
-    ``Q = x[j] + g·(x[j+1] − x[j])``."""
-    h = (n - 1) * p
-    j = math.floor(h + 1e-9)
-    return j + 1, h - j
+def significant_digits(value: float) -> int:
+    """Significant digits of a printed number (``12.16`` → 4, ``0.0`` → 1)."""
+    if value == 0:
+        return 1
+    return len(Decimal(repr(float(value))).normalize().as_tuple().digits)
 
 
 def quantile_attainable(value: float, n: int, p: float, digits: int = 0) -> bool:
@@ -160,26 +136,9 @@ def quantile_attainable(value: float, n: int, p: float, digits: int = 0) -> bool
     return False
 
 
-def r_significant_ok(value: float, digits: int = 3) -> bool:
+def r_significant_ok(value: float, digits: int = R_DIGITS) -> bool:
     """True when ``value`` has no more significant digits than R's print (3 by default)."""
-    if value == 0:
-        return True
-    d = Decimal(repr(float(value))).normalize()
-    return len(d.as_tuple().digits) <= digits
-
-
-def min_deaths_at_zero_for_null_lower(n: int, z: float = 1.959963984540054) -> int | None:
-    """Smallest number of deaths at time 0 among ``n`` that puts the lower limit of R's
-    log-transformed 95 % band at or below 0.5 at time 0 (R then prints a lower CI of 0),
-    while S(0) stays above 0.5 (so that the median itself is later). None if impossible."""
-    for d in range(1, n):
-        s = (n - d) / n
-        if s <= 0.5:
-            return None
-        se = math.sqrt(d / (n * (n - d)))
-        if s * math.exp(-z * se) <= 0.5:
-            return d
-    return None
+    return value == 0 or significant_digits(value) <= digits
 
 
 # --------------------------------------------------------------------------- helpers
@@ -189,11 +148,11 @@ def _fr(x: float | None, digits: int | None = None) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "NA"
     digits = decimals(x) if digits is None else digits
-    return f"{x:.{digits}f}".replace(".", ",")
+    return fmt.number(x, digits)
 
 
 def _pct(x: float) -> str:
-    return _fr(round(x, 1), 1)
+    return fmt.number(x, 1)
 
 
 def _list(values: Iterable[int]) -> str:
@@ -205,11 +164,16 @@ def _list(values: Iterable[int]) -> str:
     return ", ".join(map(str, values))
 
 
+def _and(values: Sequence[str]) -> str:
+    values = list(values)
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " et " + values[-1]
+
+
 def _point(r) -> bool:
     """True when the number of row ``r`` is printed with a decimal point, not a comma."""
     if pd.isna(r.value) or float(r.value).is_integer():
         return False
-    return _fr(float(r.value)).replace(",", ".") in str(r.as_printed)
+    return f"{float(r.value):.{decimals(float(r.value))}f}" in str(r.as_printed)
 
 
 def _pairs(published: pd.DataFrame) -> pd.DataFrame:
@@ -233,54 +197,54 @@ def _value(published: pd.DataFrame, key: str) -> float | None:
     return float(row.iloc[0])
 
 
-def _printed(published: pd.DataFrame, key: str) -> str:
-    row = published.loc[published["key"] == key]
-    if row.empty:
-        return ""
-    r = row.iloc[0]
-    return f"« {r['as_printed']} » ({r['locator']})"
+def _count(published: pd.DataFrame, key: str) -> int:
+    value = _value(published, key)
+    if value is None:
+        raise KeyError(f"Nombre publié « {key} » absent ou vide.")
+    return int(value)
+
+
+def _has(published: pd.DataFrame, *keys: str) -> bool:
+    """True when every key is a row of ``published`` (a partial table skips a finding)."""
+    return set(keys) <= set(published["key"])
+
+
+def _row(published: pd.DataFrame, key: str) -> pd.Series:
+    return published.loc[published["key"] == key].iloc[0]
+
+
+def _heads(published: pd.DataFrame) -> dict[str, int]:
+    t2 = _t2(published)
+    return {r.population: int(r.value) for r in t2[(t2["variable"] == "patients")
+                                                    & (t2["quantity"] == "count")
+                                                    ].itertuples(index=False)}
+
+
+def _finding(w: Wording, fid: str, kind: str, verdict: str, *, keys: Sequence[str] = (),
+             corrections: dict | None = None, what: str | None = None,
+             published: str | None = None, evidence: str | None = None,
+             correction: str | None = None, **values: object) -> Finding:
+    """A finding whose texts are the ``kind`` templates (or the texts given) filled with
+    ``values``."""
+    def part(name: str, given: str | None) -> str:
+        return given if given is not None else w.text(f"{kind}.{name}", **values)
+
+    return Finding(id=fid, kind=kind, verdict=verdict, keys=tuple(keys),
+                   corrections=corrections or {}, values=dict(values),
+                   what=part("what", what),
+                   published=part("published", published),
+                   evidence=part("evidence", evidence),
+                   correction=part("correction", correction))
 
 
 # --------------------------------------------------------------------------- checks
 
-#: Counts that different passages of the thesis say must add up: (what, left, right).
-IDENTITIES = (
-    ("« Aucun » du tableau = décès d'autre cause + soins de support (note #)",
-     ("t2.subsequent_line.none.n.all",),
-     ("t2.note.no_slt.death_other_cause", "t2.note.no_slt.best_supportive_care")),
-    ("« Aucun » du tableau = décès infectieux + soins palliatifs du texte",
-     ("t2.subsequent_line.none.n.all",),
-     ("text.deaths_infection_before_slt", "text.no_slt_palliative_or_progression.n")),
-    ("45 patients = 5 décès infectieux + 40 restants",
-     ("t2.patients.n.all",), ("text.deaths_infection_before_slt",
-                              "text.remaining_after_infection_deaths")),
-    ("40 restants = 10 sans ligne + 30 traités",
-     ("text.remaining_after_infection_deaths",),
-     ("text.no_slt_palliative_or_progression.n", "text.received_slt.n")),
-    ("lignes ultérieures du tableau (hors « Aucun ») = 30 traités",
-     tuple(f"t2.subsequent_line.{c}.n.all" for c in (
-         "alkylator", "proteasome_inhibitor", "imid", "anti_gprc5d", "anti_bcma",
-         "venetoclax", "other")), ("text.received_slt.n",)),
-    ("patients traités = effectif de la courbe de SSP (figure 21-A)",
-     ("text.received_slt.n",), ("fig21.pfs.n",)),
-    ("40 restants = effectif de la courbe de SG (figure 21-B)",
-     ("text.remaining_after_infection_deaths",), ("fig21.os.n",)),
-    ("anti-BCMA en ligne ultérieure = belantamab + teclistamab (note §)",
-     ("t2.subsequent_line.anti_bcma.n.all",),
-     ("t2.note.subsequent_line.anti_bcma.belantamab",
-      "t2.note.subsequent_line.anti_bcma.teclistamab")),
-    ("CAR-T cells = ide-cel + cilta-cel", ("t2.patients.n.car_t",),
-     ("text.anti_bcma_product.ide_cel", "text.anti_bcma_product.cilta_cel")),
-    ("anticorps bispécifiques = teclistamab + elranatamab", ("t2.patients.n.bispecific",),
-     ("text.anti_bcma_product.teclistamab", "text.anti_bcma_product.elranatamab")),
-    ("ADC = belantamab-mafodotin", ("t2.patients.n.adc",),
-     ("text.anti_bcma_product.belantamab_mafodotin",)),
-)
 
+def checks(published: pd.DataFrame, identities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every elementary check: columns ``check``, ``keys`` (``;``-joined), ``ok``, ``detail``.
 
-
-def checks(published: pd.DataFrame) -> pd.DataFrame:
-    """Every elementary check: columns ``check``, ``keys`` (``;``-joined), ``ok``, ``detail``."""
+    ``identities``: the ``retrospective_identities`` resource (sums between passages).
+    """
     rows: list[dict] = []
 
     def add(check: str, keys: Sequence[str], ok: bool, detail: str) -> None:
@@ -297,14 +261,15 @@ def checks(published: pd.DataFrame) -> pd.DataFrame:
             + ("" if ok else f" ; dénominateurs compatibles : {_list(denominators_for(n, pct))}"))
 
     t2 = _t2(published)
-    counts = t2[(t2["quantity"] == "count") & t2["population"].isin(["all", *CLASSES])]
+    cls = classes()
+    counts = t2[(t2["quantity"] == "count") & t2["population"].isin(["all", *cls])]
     for _var, grp in counts.groupby("variable", sort=False):
         by = dict(zip(grp["population"], grp["value"], strict=True))
-        if not set(by) >= {"all", *CLASSES}:
+        if not set(by) >= {"all", *cls}:
             continue
-        total = sum(int(by[c]) for c in CLASSES)
+        total = sum(int(by[c]) for c in cls)
         add("somme des colonnes", list(grp["key"]), total == int(by["all"]),
-            f"{' + '.join(str(int(by[c])) for c in CLASSES)} = {total} ; "
+            f"{' + '.join(str(int(by[c])) for c in cls)} = {total} ; "
             f"colonne « tous » : {int(by['all'])}")
 
     for (var, pop), grp in t2[t2["quantity"].isin(["median", "q1", "q3"])].groupby(
@@ -329,14 +294,15 @@ def checks(published: pd.DataFrame) -> pd.DataFrame:
 
     for a, b, ok, detail in _repeated(published):
         add("même nombre imprimé deux fois", [a, b], ok, detail)
-    for what, left, right in IDENTITIES:
+    for ident in ([] if identities is None else identities.itertuples(index=False)):
+        left, right = ident.left.split(";"), ident.right.split(";")
         if not all((published["key"] == k).any() for k in [*left, *right]):
             continue
         lv = sum(_value(published, k) or 0 for k in left)
         rv = sum(_value(published, k) or 0 for k in right)
         add("somme entre passages", [*left, *right], lv == rv,
-            f"{what} : {' + '.join(_fr(_value(published, k)) for k in left)} = {_fr(lv)} ; "
-            f"{' + '.join(_fr(_value(published, k)) for k in right)} = {_fr(rv)}")
+            f"{ident.what} : {' + '.join(_fr(_value(published, k)) for k in left)} = "
+            f"{_fr(lv)} ; {' + '.join(_fr(_value(published, k)) for k in right)} = {_fr(rv)}")
     return pd.DataFrame(rows, columns=["check", "keys", "ok", "detail"])
 
 
@@ -365,9 +331,10 @@ def _repeated(published: pd.DataFrame) -> list[tuple[str, str, bool, str]]:
 # --------------------------------------------------------------------------- findings
 
 
-def _grim_findings(published: pd.DataFrame) -> list[Finding]:
+def _grim_findings(published: pd.DataFrame, w: Wording) -> list[Finding]:
     out = []
     t2 = _t2(published)
+    cls = classes()
     for r in _pairs(published).itertuples(index=False):
         d = r.denominator_pct if not pd.isna(r.denominator_pct) else r.denominator_n
         if pd.isna(d):
@@ -375,335 +342,268 @@ def _grim_findings(published: pd.DataFrame) -> list[Finding]:
         n, pct, d = int(r.value_n), float(r.value_pct), int(d)
         if percent_ok(n, d, pct):
             continue
-        right = roundings(100 * n / d)
+        right = sorted(roundings(100 * n / d))
         good = denominators_for(n, pct)
         col = r.population
         same_row = t2[(t2["variable"] == r.variable) & (t2["quantity"] == "count")]
         by = dict(zip(same_row["population"], same_row["value"], strict=False))
         sums = ""
-        if set(by) >= {"all", *CLASSES}:
-            total = sum(int(by[c]) for c in CLASSES)
-            if total == int(by["all"]):
-                sums = (f" La somme des colonnes ({' + '.join(str(int(by[c])) for c in CLASSES)}"
-                        f" = {total}) confirme l'effectif {n}.")
+        if set(by) >= {"all", *cls} and sum(int(by[c]) for c in cls) == int(by["all"]):
+            sums = w.text("grim.sums", sum=" + ".join(str(int(by[c])) for c in cls),
+                          total=int(by["all"]), n=n)
         others = [k for k in range(0, d + 1) if percent_ok(k, d, pct)]
+        smaller = [g for g in good if g < d]
+        values = {
+            "n": n, "d": d, "pct": _fr(pct), "ratio": _pct(100 * n / d),
+            "rounded": " ou ".join(_fr(x) for x in right), "rounded_low": _fr(min(right)),
+            "good": _list(good), "others": _list(others), "smaller": _list(smaller),
+            "denominators": tuple(good), "counts": tuple(others),
+            "column": w.column(col), "variable": w.variable(r.variable),
+            "printed": r.as_printed, "locator": r.locator,
+        }
+        how = ("grim.how_none" if not good
+               else "grim.how_bigger" if min(good) > d else "grim.how_some")
+        values["how"] = w.text(how, **values)
+        values["alt"] = w.text("grim.alt_some" if others else "grim.alt_none", **values)
+        values["sums"] = sums
+        values["smaller"] = w.text("grim.smaller", **values) if smaller else ""
         if r.variable == "patients":
-            fid = f"entete-pourcentage-{col}"
-            what = f"En-tête du tableau 2 : pourcentage de la colonne « {COLUMN_LABELS[col]} »"
+            fid, what_key = f"entete-pourcentage-{col}", "header_pct.what"
         else:
             fid = f"grim-{r.key_pct}"
-            what = (f"Pourcentage incompatible avec l'effectif : {label(r.variable)}, "
-                    f"colonne « {COLUMN_LABELS.get(col, col)} »"
-                    + ("" if r.key_pct.startswith("t2.") else " (texte)"))
-        if good:
-            how = (f"ne s'obtient qu'avec un dénominateur de {_list(good)}"
-                   + (f" (plus grand que N = {d})" if min(good) > d else ""))
-        else:
-            how = "ne s'obtient avec aucun dénominateur entier"
-        if others:
-            alt = f"sur N = {d}, {_fr(pct)} % correspondrait à un effectif de {_list(others)}"
-        else:
-            alt = f"sur N = {d}, aucun effectif ne donne {_fr(pct)} %"
-        evidence = (f"{n}/{d} = {_pct(100 * n / d)} %, qui s'arrondit à "
-                    f"{' ou '.join(_fr(x) for x in sorted(right))} % et non {_fr(pct)} %. "
-                    f"Pour un effectif de {n}, {_fr(pct)} % {how} ; {alt}.{sums}")
-        smaller = [g for g in good if g < d]
-        if smaller:
-            evidence += (f" La valeur reste possible si seuls {_list(smaller)} patients de la "
-                         "colonne étaient évaluables, ce que la thèse ne dit pas.")
-        out.append(Finding(
-            id=fid, what=what, published=_printed(published, r.key_pct), evidence=evidence,
-            verdict="ambigu" if smaller else "impossible",
-            correction=f"« {n} ({_fr(min(right))}) »"
-            + (f", ou indiquer le nombre de patients évaluables ({_list(smaller)})"
-               if smaller else ""),
-            keys=(r.key_n, r.key_pct),
-            corrections={r.key_pct: tuple(sorted(right))},
-        ))
+            what_key = "grim.what" if r.key_pct.startswith("t2.") else "grim.what_text"
+        out.append(_finding(
+            w, fid, "grim", "ambigu" if smaller else "impossible",
+            keys=(r.key_n, r.key_pct), corrections={r.key_pct: tuple(right)},
+            what=w.text(what_key, **values),
+            correction=w.text("grim.correction_smaller" if smaller else "grim.correction",
+                              **{**values, "smaller": _list(smaller)}),
+            **values))
     return out
 
 
-def _joint_denominators(published: pd.DataFrame) -> list[Finding]:
+def _joint_denominators(published: pd.DataFrame, w: Wording) -> list[Finding]:
     """Rows whose four percentages cannot share one set of evaluable denominators."""
     out = []
-    t2 = _t2(published)
-    pairs = _pairs(t2)
-    heads = {r.population: int(r.value) for r in t2[(t2["variable"] == "patients")
-                                                     & (t2["quantity"] == "count")
-                                                     ].itertuples(index=False)}
+    pairs = _pairs(_t2(published))
+    heads = _heads(published)
+    cls = classes()
     for var, grp in pairs.groupby("variable", sort=False):
         if var == "patients" or var.startswith("subsequent_line"):
             continue
         by = {r.population: r for r in grp.itertuples(index=False)}
-        if not set(by) >= {"all", *CLASSES}:
+        if not set(by) >= {"all", *cls}:
             continue
-        feasible = {}
-        for c in ("all", *CLASSES):
-            r = by[c]
-            cap = heads[c]
-            feasible[c] = [d for d in range(max(int(r.value_n), 1), cap + 1)
-                           if percent_ok(int(r.value_n), d, float(r.value_pct))]
-        if any(not feasible[c] for c in CLASSES) and (
-                pd.isna(by["all"].denominator_pct)
-                or int(by["all"].denominator_pct) == heads["all"]):
-            continue  # an impossible cell, already reported on its own
-        combos = [combo for combo in product(*(feasible[c] for c in CLASSES))
-                  if sum(combo) in feasible["all"]]
+        feasible = {c: [d for d in range(max(int(by[c].value_n), 1), heads[c] + 1)
+                        if percent_ok(int(by[c].value_n), d, float(by[c].value_pct))]
+                    for c in ("all", *cls)}
         declared = by["all"].denominator_pct
+        if any(not feasible[c] for c in cls) and (pd.isna(declared)
+                                                   or int(declared) == heads["all"]):
+            continue  # an impossible cell, already reported on its own
+        combos = [combo for combo in product(*(feasible[c] for c in cls))
+                  if sum(combo) in feasible["all"]]
         if combos and (pd.isna(declared) or any(sum(c) == declared for c in combos)):
             continue
-        per = "; ".join(
-            f"{COLUMN_LABELS[c]} « {by[c].as_printed} » : N évaluables possibles "
-            f"{_list(feasible[c]) if feasible[c] else 'aucun'} (N de la colonne {heads[c]})"
-            for c in ("all", *CLASSES))
+        columns = " ; ".join(
+            w.text("joint.column", column=w.column(c),
+                   printed=by[c].as_printed, feasible=_list(feasible[c]), n=heads[c])
+            for c in ("all", *cls))
+        declared_text, need = "", None
         if not pd.isna(declared) and int(declared) != heads["all"]:
-            forced = [c for c in CLASSES if feasible[c]]
-            need = " + ".join(str(min(feasible[c])) for c in forced)
-            per += (f". Le texte donne {int(declared)} évaluables au total, alors que les "
-                    "pourcentages des colonnes "
-                    f"{', '.join(COLUMN_LABELS[c] for c in forced)} en supposent à eux seuls "
-                    f"{need} = {sum(min(feasible[c]) for c in forced)}")
-        keys = tuple(k for c in ("all", *CLASSES) for k in (by[c].key_n, by[c].key_pct))
+            forced = [c for c in cls if feasible[c]]
+            need = sum(min(feasible[c]) for c in forced)
+            declared_text = w.text(
+                "joint.declared", declared=int(declared),
+                columns=_and([w.column(c) for c in forced]),
+                sum=" + ".join(str(min(feasible[c])) for c in forced), need=need)
+        keys = tuple(k for c in ("all", *cls) for k in (by[c].key_n, by[c].key_pct))
         # the class cells are the ones to recompute; the "all" cell only if it is
         # impossible on its own
-        pct_keys = {by[c].key_pct: None for c in CLASSES}
+        pct_keys = {by[c].key_pct: None for c in cls}
         if not feasible["all"]:
             pct_keys[by["all"].key_pct] = None
-        out.append(Finding(
-            id=f"denominateurs-{var}",
-            what=f"Pourcentages incompatibles entre colonnes : {label(var)}",
-            published=" ; ".join(f"« {by[c].as_printed} »" for c in ("all", *CLASSES))
-            + " (tableau 2)",
-            evidence="Les patients évaluables de la colonne « tous » sont ceux des trois "
-            "colonnes de classe ; aucun jeu de dénominateurs ne rend les quatre pourcentages "
-            f"exacts à la fois. {per}.",
-            verdict="impossible",
-            correction="Recalculer chaque pourcentage sur les patients évaluables de sa "
-            "colonne et indiquer ces effectifs (N évaluables) dans le tableau.",
-            keys=keys, corrections=pct_keys,
-        ))
+        out.append(_finding(
+            w, f"denominateurs-{var}", "joint", "impossible", keys=keys,
+            corrections=pct_keys, variable=w.variable(var),
+            cells=" ; ".join(f"« {by[c].as_printed} »" for c in ("all", *cls)),
+            columns=columns, declared=declared_text, need=need,
+            feasible={c: tuple(feasible[c]) for c in ("all", *cls)}))
     return out
 
 
-def _repeated_findings(published: pd.DataFrame) -> list[Finding]:
+def _repeated_findings(published: pd.DataFrame, w: Wording) -> list[Finding]:
     out = []
-    for a, b, ok, detail in _repeated(published):
+    for a, b, ok, _detail in _repeated(published):
         if ok:
             continue
         va, vb = _value(published, a), _value(published, b)
-        var = published.loc[published["key"] == b, "variable"].iloc[0]
-        pop = published.loc[published["key"] == b, "population"].iloc[0]
-        if var == "patients":
+        ra, rb = _row(published, a), _row(published, b)
+        if rb["variable"] == "patients":
             continue  # the header percentages have their own finding
         lo = min(decimals(va), decimals(vb)) if va is not None and vb is not None else 0
-        out.append(Finding(
-            id=f"conflit-{b}",
-            what=f"Deux valeurs pour le même nombre : {label(var)}, population « {pop} »",
-            published=detail,
-            evidence=f"{_fr(va)} et {_fr(vb)} ne coïncident pas, même arrondis à {lo} "
-            "décimale(s).",
-            verdict="contradictoire",
-            correction=f"Retenir {_fr(va)} (valeur de la première occurrence, "
-            f"{published.loc[published['key'] == a, 'locator'].iloc[0]}).",
-            keys=(a, b),
+        precision = ("à l'unité" if lo == 0 else
+                     f"à {fmt.words(lo, feminine=True)} décimale" + ("s" if lo > 1 else ""))
+        out.append(_finding(
+            w, f"conflit-{b}", "conflict", "contradictoire", keys=(a, b),
             corrections={b: tuple(sorted(roundings(va, decimals(vb))))} if va is not None
             else {},
-        ))
+            variable=w.variable(rb["variable"]), population=w.label("population",
+                                                                     rb["population"]),
+            first=ra["as_printed"], first_place=ra["locator"], second=rb["as_printed"],
+            second_place=rb["locator"], a=_fr(va), b=_fr(vb), precision=precision))
     return out
 
 
-def _format_findings(published: pd.DataFrame) -> list[Finding]:
+def _format_findings(published: pd.DataFrame, w: Wording) -> list[Finding]:
     out = []
     km = published[published["quantity"].isin(["km_median", "km_lower", "km_upper"])]
     for r in km.itertuples(index=False):
-        if pd.isna(r.value):
+        if pd.isna(r.value) or r_significant_ok(float(r.value)):
             continue
-        if not r_significant_ok(float(r.value)):
-            v = float(r.value)
-            r3 = float(f"{v:.3g}")
-            out.append(Finding(
-                id=f"format-{r.key}",
-                what="Borne ou médiane imprimée avec plus de chiffres que R",
-                published=_printed(published, r.key),
-                evidence=f"{_fr(v)} a {len(Decimal(repr(v)).normalize().as_tuple().digits)} "
-                f"chiffres significatifs ; print(survfit) de R en imprime 3 ({_fr(r3)}), comme "
-                "pour toutes les autres médianes et bornes de la section. La valeur n'a donc "
-                "pas la forme de la sortie de R qui a produit les autres.",
-                verdict="forme",
-                correction=f"« {_fr(r3)} »",
-                keys=(r.key,),
-                corrections={r.key: (r3, v)},
-            ))
-    for r in published[published["key"].str.startswith("t2.")].itertuples(index=False):
-        if _point(r):
-            out.append(Finding(
-                id=f"format-point-{r.key}",
-                what="Séparateur décimal anglais dans le tableau 2",
-                published=_printed(published, r.key),
-                evidence="C'est la seule valeur du tableau écrite avec un point décimal ; le "
-                "reste du tableau et le texte (« 14,4 ») utilisent la virgule.",
-                verdict="forme",
-                correction=f"« {_fr(float(r.value))} »",
-                keys=(r.key,),
-            ))
+        v = float(r.value)
+        r3 = float(survival.r_signif(v, R_DIGITS))
+        out.append(_finding(
+            w, f"format-{r.key}", "format_digits", "forme", keys=(r.key,),
+            corrections={r.key: (r3, v)},
+            published=w.text("grim.published", printed=r.as_printed, locator=r.locator),
+            value=_fr(v), digits=fmt.words(significant_digits(v)),
+            r_digits=fmt.words(R_DIGITS), r_value=fmt.signif(v, R_DIGITS)))
+    for r in _t2(published).itertuples(index=False):
+        if not _point(r):
+            continue
+        same = published[(published["quantity"] == r.quantity)
+                         & (published["variable"] == r.variable)
+                         & (published["population"] == r.population)
+                         & ~published["key"].str.startswith("t2.")]
+        text = _fr(float(same["value"].iloc[0])) if not same.empty else _fr(float(r.value))
+        out.append(_finding(
+            w, f"format-point-{r.key}", "format_point", "forme", keys=(r.key,),
+            published=w.text("grim.published", printed=r.as_printed, locator=r.locator),
+            value=_fr(float(r.value)), text=text))
     return out
 
 
-def _header_sum(published: pd.DataFrame) -> list[Finding]:
+def _header_sum(published: pd.DataFrame, w: Wording) -> list[Finding]:
     t2 = _t2(published)
+    cls = classes()
     pct = t2[(t2["variable"] == "patients") & (t2["quantity"] == "percent")]
     total = int(pct["value"].sum())
-    if total == 100:
+    heads = _heads(published)
+    if total == 100 or pct.empty or not set(heads) >= {"all", *cls}:
         return []
-    parts = " + ".join(_fr(v) for v in pct["value"])
-    return [Finding(
-        id="entete-somme",
-        what="Les pourcentages de l'en-tête du tableau 2 ne totalisent pas 100 %",
-        published=" ; ".join(f"« {a} »" for a in pct["as_printed"]) + " (tableau 2, en-tête)",
-        evidence=f"{parts} = {total} %. Les pourcentages correctement arrondis (40, 44 et "
-        "16 %) totalisent 100 %, et le texte des résultats imprime bien 40 % et 16 %.",
-        verdict="impossible",
-        correction="« N = 18 (40 %) », « N = 20 (44 %) », « N = 7 (16 %) »",
-        keys=tuple(pct["key"]),
-    )]
+    right = {c: round_half_up(100 * heads[c] / heads["all"]) for c in cls}
+    printed = dict(zip(pct["population"], pct["value"], strict=True))
+    wrong = [c for c in cls if c in printed and printed[c] not in roundings(
+        100 * heads[c] / heads["all"])]
+    text = [fmt.percent(_value(published, f"text.patients.pct.{c}")) for c in wrong
+            if _value(published, f"text.patients.pct.{c}") is not None]
+    return [_finding(
+        w, "entete-somme", "header_sum", "impossible", keys=tuple(pct["key"]),
+        cells=" ; ".join(f"« {a} »" for a in pct["as_printed"]),
+        parts=" + ".join(_fr(v) for v in pct["value"]), total=total,
+        right=_and([_fr(right[c]) for c in cls]) + " %", right_total=_fr(sum(right.values())),
+        text=_and(text),
+        correction=", ".join(f"« N = {heads[c]} ({fmt.percent(right[c])}) »" for c in cls))]
 
 
-def _survival_remarks(published: pd.DataFrame) -> list[Finding]:
+def _survival_remarks(published: pd.DataFrame, w: Wording) -> list[Finding]:
     out = []
-    key = "t2.os.lower.adc"
-    lo = _value(published, key)
-    n = _value(published, "t2.patients.n.adc")
-    if lo == 0 and n:
-        d = min_deaths_at_zero_for_null_lower(int(n))
-        one = 1 - 1 / n
-        se1 = math.sqrt(1 / (n * (n - 1)))
-        out.append(Finding(
-            id="sg-adc-borne-nulle",
-            what="Borne inférieure nulle de la SG médiane après échec de l'ADC",
-            published=_printed(published, key),
-            evidence=f"Avec R (IC « log »), la borne inférieure de la médiane vaut 0 seulement "
-            "si la bande de confiance passe sous 0,5 dès le temps 0, donc s'il y a des décès au "
-            f"temps 0. Sur {int(n)} patients, un seul décès à 0 donne S = {_fr(one, 3)} et une "
-            f"borne basse de {_fr(one * math.exp(-1.959964 * se1), 3)} (> 0,5) ; il en faut au "
-            f"moins {d} pour obtenir 0. Deux patients comptés comme morts le jour même de "
-            "l'échec est possible (date de décès prise comme date de progression) mais "
-            "inhabituel.",
-            verdict="remarque",
-            correction="Vérifier les dates de progression et de décès des patients ADC.",
-            keys=(key, "km.os.lower.adc"),
-        ))
+    heads = _heads(published)
+    for r in _t2(published).itertuples(index=False):
+        if r.quantity != "km_lower" or r.variable != "os" or r.value != 0:
+            continue
+        n = heads.get(r.population)
+        need = survival.deaths_at_zero_for_null_lower(n) if n else None
+        if need is None:
+            continue
+        one = survival.kaplan_meier([0.0] + [1.0] * (n - 1), [1] * n)
+        text_key = f"km.os.lower.{r.population}"
+        out.append(_finding(
+            w, f"sg-{r.population}-borne-nulle".replace("_", "-"), "null_lower", "remarque",
+            keys=(r.key, *([text_key] if (published["key"] == text_key).any() else [])),
+            published=w.text("grim.published", printed=r.as_printed, locator=r.locator),
+            population=w.label("population", r.population),
+            n=n, s_one=fmt.number(one.surv[0], 3), lower_one=fmt.number(one.lower[0], 3),
+            need=fmt.count(need), need_words=fmt.count(need, capital=True)))
     return out
 
 
-def _text_findings(published: pd.DataFrame) -> list[Finding]:
-    """Conflicts of definitions and populations, read in the text (no arithmetic)."""
-    v = lambda k: _value(published, k)  # noqa: E731
-    out = [
-        Finding(
-            id="definition-penta-refractaire",
-            what="Deux définitions de « penta-réfractaire »",
-            published="texte des résultats, §1 ; note *** du tableau 2",
-            evidence="Le texte des résultats définit le patient penta-réfractaire par une "
-            "réfraction au lénalidomide, au pomalidomide, au bortézomib, au carfilzomib et à au "
-            "moins un anticorps anti-CD38 ; la note *** du tableau exige au moins deux IMiDs, "
-            "deux inhibiteurs du protéasome, un anti-CD38 et un anti-BCMA. Les deux ensembles de "
-            "patients ne coïncident pas en général : la seconde définition n'impose pas les "
-            "quatre molécules nommées et ajoute l'anti-BCMA, que tous les patients ont reçu mais "
-            "auquel ils ne sont pas tous réfractaires.",
-            verdict="ambigu",
-            correction="Choisir une définition (celle, usuelle, du texte) et l'appliquer au "
-            "tableau comme au texte.",
-            keys=("t2.penta_refractory.n.all", "text.penta_refractory.n.all"),
-        ),
-        Finding(
-            id="penta-denominateur",
-            what="« 16 patients penta-exposés dont 8 (18 %) penta-réfractaires »",
-            published=_printed(published, "text.penta_refractory.pct.all"),
-            evidence=f"8/16 = 50 % ; 18 % correspond à 8/45 ({_pct(800 / 45)} %). La phrase "
-            "suggère une proportion parmi les 16 patients penta-exposés alors que le "
-            "pourcentage porte sur les 45 patients.",
-            verdict="ambigu",
-            correction="« 8 patients (18 % des 45 ; 50 % des 16 penta-exposés) »",
-            keys=("text.penta_exposed.n.all", "text.penta_refractory.n.all",
-                  "text.penta_refractory.pct.all"),
-        ),
-        Finding(
-            id="numerotation-figure",
-            what="Numéro de la figure des courbes de survie",
-            published="texte des résultats : « Figure 22-A et 22-B », « Figure 22-C » ; "
-            "légende : « Figure 21 A … C »",
-            evidence="Le texte renvoie à une figure 22 alors que la légende des courbes porte le "
-            "numéro 21 ; dans la thèse, la figure 22 est la chronologie du premier cas clinique "
-            "(section III.2.2).",
-            verdict="contradictoire",
-            correction="Renvoyer à la figure 21 (A, B et C).",
-        ),
-        Finding(
-            id="population-sg",
-            what="Population et origine de la survie globale",
-            published=f"{_printed(published, 'fig21.os.n')} ; tableau 2 : SG médiane dans des "
-            "colonnes de N = 45 ; discussion : « 10/40 des patients analysés pour la SG »",
-            evidence=f"La légende (n = {_fr(v('fig21.os.n'))}) et la discussion placent 40 "
-            "patients dans l'analyse de la SG (les 45 moins les 5 décès infectieux survenus "
-            "avant toute ligne ultérieure), tandis que le tableau 2 donne la SG de colonnes "
-            "totalisant 45 patients. La légende fait en outre partir la SG de la première ligne "
-            "ultérieure, ce qui exclurait les 10 patients sans traitement (n = 30), alors que "
-            "la méthode la fait partir de l'échec de l'anti-BCMA et y inclut les patients en "
-            "soins palliatifs (n = 40 ou 45).",
-            verdict="ambigu",
-            correction="Dire quelle population (40 ou 45 patients) et quelle origine (échec "
-            "de l'anti-BCMA ou début de la ligne suivante) ont servi à la SG, et donner "
-            "l'effectif de chaque médiane.",
+def _text_findings(published: pd.DataFrame, w: Wording) -> list[Finding]:
+    """Conflicts of definitions and populations, read in the text (no arithmetic). Each is
+    raised only when the published table holds the numbers it quotes."""
+    out = []
+    if _has(published, "t2.penta_refractory.n.all", "text.penta_refractory.n.all"):
+        out.append(_finding(w, "definition-penta-refractaire", "penta_definition", "ambigu",
+                            keys=("t2.penta_refractory.n.all", "text.penta_refractory.n.all")))
+    penta = ("t2.patients.n.all", "text.penta_exposed.n.all", "text.penta_refractory.n.all",
+             "text.penta_refractory.pct.all")
+    if _has(published, *penta):
+        total, exposed, n = (_count(published, k) for k in penta[:3])
+        out.append(_finding(
+            w, "penta-denominateur", "penta_denominator", "ambigu", keys=penta[1:],
+            printed_exposed=_row(published, penta[1])["as_printed"],
+            printed=_row(published, penta[2])["as_printed"], n=n, exposed=exposed,
+            total=total, pct=_fr(_value(published, penta[3])),
+            pct_exposed=_pct(100 * n / exposed), pct_total=_pct(100 * n / total),
+            pct_exposed_rounded=_fr(round_half_up(100 * n / exposed))))
+    if _has(published, "fig21.os.n"):
+        out.append(_finding(w, "numerotation-figure", "figure_number", "contradictoire"))
+    population = ("fig21.os.n", "disc.no_slt_supportive_care.n", "t2.patients.n.all",
+                  "text.deaths_infection_before_slt", "text.no_slt_palliative_or_progression.n",
+                  "text.received_slt.n")
+    if _has(published, *population):
+        out.append(_finding(
+            w, "population-sg", "os_population", "ambigu",
             keys=("fig21.os.n", "disc.no_slt_supportive_care.denominator", "t2.os.median.all"),
-        ),
-        Finding(
-            id="methode-ic",
-            what="Méthode des intervalles de confiance",
-            published="méthodes (III.1.2) : IC « calculés sur la base de la distribution "
-            "binomiale »",
-            evidence="Le logiciel cité (R, package survival) tire par défaut l'IC d'une médiane "
-            "de Kaplan-Meier de la bande de confiance ponctuelle (variance de Greenwood, "
-            "transformation « log ») ; les valeurs publiées, bornes « NA » comprises, ont la "
-            "forme de cette sortie. La « distribution binomiale » des méthodes ne décrit pas "
-            "ce calcul.",
-            verdict="ambigu",
-            correction="« IC à 95 % de la médiane tirés de la bande de confiance ponctuelle "
-            "(Greenwood, transformation log) de survfit (R, package survival) ».",
-        ),
-        Finding(
-            id="pourcentages-lignes-ulterieures",
-            what="Dénominateur des pourcentages de lignes ultérieures dans le texte",
-            published=_printed(published, "text.subsequent_line.anti_gprc5d.pct.all"),
-            evidence="La phrase décrit les 30 patients traités, mais « 7 (16 %) » vaut 7/45 "
-            f"({_pct(700 / 45)} %) ; parmi les 30 traités ce serait {_pct(700 / 30)} %. Il en "
-            "va de même pour chaque type de ligne.",
-            verdict="ambigu",
-            correction="Préciser « % des 45 patients » ou donner les pourcentages des 30 "
-            "patients traités.",
-            keys=tuple(k for k in published["key"]
-                       if k.startswith("text.subsequent_line.") and ".pct." in k),
-        ),
-    ]
+            printed_os=_row(published, "fig21.os.n")["as_printed"],
+            printed_supportive=_row(published, "disc.no_slt_supportive_care.n")["as_printed"],
+            os_n=_count(published, "fig21.os.n"), total=_count(published, population[2]),
+            early=_count(published, population[3]), no_line=_count(published, population[4]),
+            treated=_count(published, population[5])))
+    if _has(published, "km.pfs.median.all"):
+        out.append(_finding(w, "methode-ic", "ci_method", "ambigu"))
+    line_keys = tuple(k for k in published["key"]
+                      if k.startswith("text.subsequent_line.") and ".pct." in k)
+    if line_keys and _has(published, "t2.patients.n.all", "text.received_slt.n",
+                          line_keys[0].replace(".pct.", ".n.")):
+        total, treated = (_count(published, k) for k in ("t2.patients.n.all",
+                                                          "text.received_slt.n"))
+        first = _row(published, line_keys[0])
+        n = _count(published, line_keys[0].replace(".pct.", ".n."))
+        out.append(_finding(
+            w, "pourcentages-lignes-ulterieures", "line_percent", "ambigu", keys=line_keys,
+            printed=first["as_printed"], treated=treated, total=total, n=n,
+            pct=_fr(float(first["value"])), pct_total=_pct(100 * n / total),
+            pct_treated=_pct(100 * n / treated)))
     return out
 
 
-def findings(published: pd.DataFrame) -> list[Finding]:
-    """All problems found in ``published`` (a ``retrospective_published`` DataFrame)."""
-    found = (_header_sum(published) + _grim_findings(published)
-             + _joint_denominators(published) + _repeated_findings(published)
-             + _format_findings(published) + _survival_remarks(published)
-             + _text_findings(published))
+def findings(published: pd.DataFrame, wording: Wording | None = None) -> list[Finding]:
+    """All problems found in ``published`` (a ``retrospective_published`` DataFrame).
+
+    With ``wording`` (codes and texts of the study) each finding carries its French text;
+    without, only its id, verdict, keys and corrections.
+    """
+    w = wording or Wording()
+    found = (_header_sum(published, w) + _grim_findings(published, w)
+             + _joint_denominators(published, w) + _repeated_findings(published, w)
+             + _format_findings(published, w) + _survival_remarks(published, w)
+             + _text_findings(published, w))
     ids = [f.id for f in found]
-    assert len(ids) == len(set(ids)), "identifiants de constats en double"
+    if len(ids) != len(set(ids)):
+        raise ValueError("Identifiants de constats en double : "
+                         + ", ".join(sorted({i for i in ids if ids.count(i) > 1})))
     return found
 
 
 def findings_frame(found: Sequence[Finding]) -> pd.DataFrame:
     """Findings as a DataFrame (one row each; ``keys`` joined with ``;``)."""
     return pd.DataFrame([{
-        "id": f.id, "what": f.what, "published": f.published, "evidence": f.evidence,
-        "verdict": f.verdict, "correction": f.correction, "keys": ";".join(f.keys),
-    } for f in found], columns=["id", "what", "published", "evidence", "verdict",
+        "id": f.id, "kind": f.kind, "what": f.what, "published": f.published,
+        "evidence": f.evidence, "verdict": f.verdict, "correction": f.correction,
+        "keys": ";".join(f.keys),
+    } for f in found], columns=["id", "kind", "what", "published", "evidence", "verdict",
                                 "correction", "keys"])
 
 
@@ -716,7 +616,7 @@ def findings_by_key(found: Sequence[Finding]) -> dict[str, list[Finding]]:
     return out
 
 
-__all__ = ["Finding", "VERDICTS", "checks", "findings", "findings_frame", "findings_by_key",
-           "percent_ok", "denominators_for", "quantile_attainable", "type7_position",
-           "round_half_up", "round_half_even", "roundings", "decimals",
-           "min_deaths_at_zero_for_null_lower", "r_significant_ok"]
+__all__ = ["Finding", "checks", "findings", "findings_frame", "findings_by_key",
+           "percent_ok", "denominators_for", "quantile_attainable", "round_half_up",
+           "round_half_even", "roundings", "decimals", "significant_digits",
+           "r_significant_ok"]

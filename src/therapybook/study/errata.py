@@ -1,4 +1,8 @@
-"""Presentation of the audit (:mod:`therapybook.study.audit`) for the errata appendix."""
+"""Presentation of the audit (:mod:`therapybook.study.audit`) for the errata appendix.
+
+Labels of the checks and verdicts come from the study's code lists
+(:class:`therapybook.study.wording.Wording`).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from therapybook.study import audit
-
-CHECK_LABELS = {
-    "pourcentage": "Pourcentage compatible avec l'effectif (type GRIM)",
-    "somme des colonnes": "Somme des colonnes CAR-T + BispAb + ADC = tous",
-    "quantile atteignable": "Médiane ou quartile atteignable (données entières, type 7)",
-    "ordre des quartiles": "Quartiles encadrant la médiane",
-    "format R": "Médiane de survie imprimée comme par R",
-    "même nombre imprimé deux fois": "Même nombre imprimé à deux endroits",
-    "somme entre passages": "Effectifs de passages différents qui doivent se sommer",
-}
+from therapybook.study.wording import Wording
 
 
 def escape(text: str) -> str:
@@ -30,7 +25,7 @@ def breakable(key: str) -> str:
 
 
 def glue_values(published: pd.DataFrame, checks: pd.DataFrame,
-                found: Sequence[audit.Finding]) -> dict[str, str]:
+                found: Sequence[audit.Finding], wording: Wording) -> dict[str, str]:
     """Numbers quoted by the errata page, formatted (names prefixed ``errata_``)."""
     verdicts = pd.Series([f.verdict for f in found], dtype="object").value_counts()
     out = {
@@ -40,17 +35,24 @@ def glue_values(published: pd.DataFrame, checks: pd.DataFrame,
         "errata_n_failed": str(int((~checks["ok"]).sum())),
         "errata_n_findings": str(len(found)),
     }
-    out.update({f"errata_n_{v}": str(int(verdicts.get(v, 0))) for v in audit.VERDICTS})
+    out.update({f"errata_n_{v}": str(int(verdicts.get(v, 0)))
+                for v in wording.labels("verdict")})
     return out
 
 
-def checks_summary(checks: pd.DataFrame) -> pd.DataFrame:
+def checks_summary(checks: pd.DataFrame, wording: Wording) -> pd.DataFrame:
     """One row per kind of check: number run, passed, failed (formatted)."""
     rows = []
     for kind, grp in checks.groupby("check", sort=False):
-        rows.append([CHECK_LABELS.get(kind, kind), str(len(grp)), str(int(grp["ok"].sum())),
-                     str(int((~grp["ok"]).sum()))])
+        rows.append([wording.label("check", kind, "title"), str(len(grp)),
+                     str(int(grp["ok"].sum())), str(int((~grp["ok"]).sum()))])
     return pd.DataFrame(rows, columns=["Contrôle", "Nombre", "Satisfaits", "Échoués"])
+
+
+def verdicts_note(wording: Wording) -> str:
+    """« Verdicts — impossible : … ; contradictoire : … »."""
+    return "Verdicts — " + " ; ".join(
+        f"{code} : {title}" for code, title in wording.labels("verdict", "title").items()) + "."
 
 
 def findings_table(found: Sequence[audit.Finding]) -> pd.DataFrame:

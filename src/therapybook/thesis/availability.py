@@ -11,9 +11,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from therapybook.plots import figures
+from therapybook.render import fmt
 
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre"]
 EVENT_LABELS = {
     "withdrawal": "plus commercialisé aux États-Unis (FDA)",
     "early_access_claimed": "accès en France (« été 2022 »)",
@@ -38,7 +37,7 @@ def date_label(row: pd.Series) -> str:
     year = int(row["year"])
     if precision == "year":
         return str(year)
-    month = MONTHS[int(row["month"]) - 1]
+    month = fmt.MONTHS[int(row["month"]) - 1]
     if precision == "month":
         return f"{month} {year}"
     day = int(row["day"])

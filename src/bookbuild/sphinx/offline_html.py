@@ -3,8 +3,9 @@
 - MathJax (which Sphinx loads from a CDN by default) is served from the build: a
   copy of MathJax 3 ships in the Python package ``django-static-mathjax`` (pinned in
   the lock file); the pages that contain mathematics load ``_static/mathjax/tex-chtml.js``.
-- sphinx-thebe (live code, disabled in this book) writes a CDN address into every
-  page and a Binder configuration; its scripts and configuration are dropped.
+- sphinx-thebe (live code, unused here), which writes a CDN address into every page,
+  is not loaded: ``_config.yml`` lists the book's extensions (Jupyter Book's defaults
+  without it) in ``sphinx.config.extensions``.
 - The colour mode is set (light), so the theme's script logs no console error.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
@@ -37,25 +37,6 @@ def _config(app: Sphinx, config: Config) -> None:
     config.html_context.setdefault("default_mode", "light")
 
 
-def _drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    scripts = context.get("script_files")
-    if scripts is None:
-        return
-    keep = [s for s in scripts
-            if "THEBE_JS_URL" not in (getattr(s, "attributes", {}).get("body") or "")
-            and "sphinx-thebe" not in str(s)]
-    scripts[:] = keep
-    css = context.get("css_files")
-    if css is not None:
-        css[:] = [c for c in css if "sphinx-thebe" not in str(c)]
-
-
-def _drop_thebe_config(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    for node in list(doctree.findall(nodes.raw)):
-        if "x-thebe-config" in node.astext() or "kernelName =" in node.astext():
-            node.parent.remove(node)
-
-
 def _copy_mathjax(app: Sphinx, exc: Exception | None) -> None:
     if exc is not None or app.builder.format != "html":
         return
@@ -75,7 +56,5 @@ def _copy_mathjax(app: Sphinx, exc: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _config)
-    app.connect("html-page-context", _drop_thebe)
-    app.connect("doctree-resolved", _drop_thebe_config, priority=900)  # after sphinx-thebe
     app.connect("build-finished", _copy_mathjax)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
