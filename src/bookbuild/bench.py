@@ -167,7 +167,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bookbuild.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 3)))
     parser.add_argument("--no-pdf", action="store_true", help="ne pas mesurer le PDF")
+    parser.add_argument("--generator", choices=("with", "only", "no"), default="with",
+                        help="banc du générateur de pseudo-cohortes (bookbuild.genbench)")
     args = parser.parse_args(argv)
+    if args.generator == "only":
+        from bookbuild import genbench
+
+        return genbench.main()
     runs = []
     for i in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="therapybook-bench-") as tmp:
@@ -177,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     jobs = os.environ.get("THERAPYBOOK_JOBS") or "défaut (2 au plus)"
     print(f"\nMédianes sur {args.runs} exécution(s), {os.cpu_count()} cœurs, processus : {jobs}\n")
     print(table(runs))
+    if args.generator == "with":
+        from bookbuild import genbench
+
+        genbench.main()
     return 0
 
 
