@@ -59,11 +59,11 @@ def test_a_cohort_that_fails_is_reported_and_left_out(monkeypatch):
     def fake(published=None, seed=pseudocohort.SEED):
         if seed == 1:
             raise pseudocohort.SynthesisError("cibles non atteintes (essai)")
-        if seed == 2:  # a PFS median off by 0.01 month and a product outside its class
+        if seed == 2:  # every age one year older; a CAR-T patient given a bispecific
             broken = good.copy()
-            i = broken.index[broken["pfs_months"].eq(4.37)][0]
-            broken.loc[i, "pfs_months"] = 4.38
-            broken.loc[broken.index[0], "anti_bcma_product"] = "not_a_product"
+            broken["age_at_failure"] += 1
+            i = broken.index[broken["anti_bcma_class"].eq("car_t")][0]
+            broken.loc[i, "anti_bcma_product"] = "teclistamab"
             return broken
         return good
 
@@ -72,8 +72,9 @@ def test_a_cohort_that_fails_is_reported_and_left_out(monkeypatch):
     assert sorted(ens.frame["cohort"].unique()) == [pseudocohort.SEED]
     assert set(ens.left_out) == {1, 2}
     assert "essai" in ens.left_out[1][0]
-    assert any("KM pfs all median" in why for why in ens.left_out[2])
-    assert any("anti_bcma_product" in why for why in ens.left_out[2])
+    assert any(why.startswith("age_at_failure all") for why in ens.left_out[2])  # the check
+    assert any("anti_bcma_product" in why and "ligne" in why  # the schema, with its row
+               for why in ens.left_out[2])
 
 
 def test_parallel_build_equals_serial(tmp_path):
