@@ -80,18 +80,15 @@ EXPECTED = {
         "figure-acteurs-reseau": {"acteurs", "acteurs_liens", "libelles_article"},
     },
     "chapters/article/05-parcours": {
-        "table-parcours-eligibilite": {"parcours_eligibilite"},
         "table-parcours-bilan": {"parcours_bilan"},
         "table-parcours-adaptations-csm": {"parcours_adaptations_csm"},
         "figure-parcours-surveillance-csm": {"parcours_surveillance_csm", "parcours_parametres"},
-        "figure-parcours-car-t": {"parcours_car_t"},
-        "table-parcours-prophylaxie": {"parcours_prophylaxie"},
+        "figure-parcours-car-t": {"parcours_car_t", "libelles_article"},
+        "table-parcours-car-t-etapes": {"parcours_car_t", "acteurs"},
         "table-parcours-immunomonitoring": {"parcours_immunomonitoring"},
     },
     "chapters/article/06-complications-registres": {
-        "table-complications-car-t": {"complications_car_t"},
-        "table-complications-registres": {"complications_registres"},
-        "table-complications-questions": {"complications_questions"},
+        "table-complications-car-t": {"complications_car_t", "libelles_article"},
     },
 }
 
@@ -116,7 +113,7 @@ def test_car_t_timeline_changes_when_its_steps_table_changes(book):
     csv = book / "data" / "article" / "parcours_car_t.csv"
     png = book / "figures" / "parcours-car-t.png"
     original, before = csv.read_text(encoding="utf-8"), png.read_bytes()
-    old = "hospitalisation,11,Surveillance rapprochée hospitalière,traitement,0,10,"
+    old = "hospitalisation,11,Surveillance à l'hôpital,traitement,0,10,"
     assert old in original
     csv.write_text(original.replace(old, old.replace(",0,10,", ",0,14,")), encoding="utf-8")
     try:

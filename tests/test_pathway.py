@@ -1,7 +1,22 @@
-"""CAR-T pathway: steps placed on a time axis only when the article gives a time."""
+"""CAR-T pathway: steps placed on a time axis only when the article gives a time; the figure
+shows the article's visit months, prophylaxis and immune monitoring as bands, and no two
+labels touch; tables and glued values read in French."""
+
+import math
+
+import pytest
 
 from therapybook import data
 from therapybook.article import pathway
+
+
+@pytest.fixture(scope="module")
+def figure():
+    import matplotlib.pyplot as plt
+
+    fig = pathway.pathway_figure(data.load("parcours_car_t"))
+    yield fig
+    plt.close(fig)
 
 
 def test_undated_steps_stay_on_an_ordinal_axis():
@@ -16,3 +31,62 @@ def test_time_labels_and_durations():
     assert pathway.time_point(month=3) == "M3"
     assert pathway.duration(120) == "2\u00a0h"
     assert pathway.duration(45) == "45\u00a0min"
+    assert pathway.months_text(12) == "1\u00a0an"
+    assert pathway.months_text(180) == "15\u00a0ans"
+    assert pathway.months_text(3) == "3\u00a0mois"
+
+
+def test_month_ruler_shows_the_article_visits(figure):
+    assert pathway.visit_months(data.load("parcours_car_t")) == [1, 2, 3, 6, 9, 12]
+    ax, top = figure.axes[1], figure.axes[2]  # the time panel and its top ruler
+    assert top.get_position().bounds == ax.get_position().bounds
+    labels = [t.get_text() for t in top.get_xticklabels()]
+    assert labels == ["M1", "M2", "M3", "M6", "M9", "M12", "15\u00a0ans"]
+
+
+def test_prophylaxis_and_immune_monitoring_are_bands_over_their_periods(figure):
+    steps = data.load("parcours_car_t").sort_values("order").reset_index(drop=True)
+    ax = figure.axes[1]
+    ys = {row.step_id: len(steps) - 1 - i for i, row in steps.iterrows()}
+    bars = {round(p.get_y() + p.get_height() / 2): p for p in ax.patches
+            if hasattr(p, "get_width")}
+    for step_id, end_days in (("prophylaxie", 12 * pathway.DAYS_PER_MONTH),
+                              ("immunomonitoring", 6 * pathway.DAYS_PER_MONTH)):
+        bar = bars[ys[step_id]]
+        assert bar.get_x() == 0  # from the reinfusion (start not given: pale)
+        assert math.isclose(bar.get_x() + bar.get_width(), end_days)
+        assert bar.get_alpha() < 1
+
+
+def test_no_two_texts_of_the_pathway_figure_touch(figure):
+    assert pathway.text_overlaps(figure) == []
+
+
+def test_text_overlaps_sees_touching_labels():
+    from therapybook.plots import figures
+
+    fig, ax = figures.new()
+    ax.text(0.5, 0.5, "Visite M3")
+    ax.text(0.51, 0.5, "Visite M6")
+    assert pathway.text_overlaps(fig) == [("Visite M3", "Visite M6")]
+
+
+def test_steps_table_shows_every_detail_and_the_timing_as_given():
+    table = pathway.steps_table(data.load("parcours_car_t"), data.load("acteurs"))
+    assert table["Précisions"].str.len().min() > 0
+    by_step = table.set_index("Étape")
+    assert by_step.at["Chimiothérapie lymphodéplétive", "Quand"] == "J-6 à J-4 (exemple)"
+    assert by_step.at["Leucaphérèse", "Quand"] == "sans date"
+    assert by_step.at["Suivi immunologique", "Quand"] == (
+        "jusqu'à M6, puis tous les 6\u00a0mois")
+    assert "consentement éclairé" in by_step.at["Inscription chez le fabricant", "Précisions"]
+
+
+def test_workup_table_keeps_capitals_and_has_no_nested_parentheses():
+    table = pathway.workup_table(data.load("parcours_bilan"))
+    cells = " ".join(table["Examens (condition éventuelle)"])
+    assert "(en cas de CAR-T cells)" in cells and "car-t" not in cells
+    depth = 0
+    for ch in cells:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        assert depth <= 1

@@ -18,12 +18,13 @@ every table gets:
   and may still be hyphenated, with the French patterns of babel);
 - **longtable**: tables break across pages and repeat their header row on each page.
 
-Long unbreakable tokens (identifiers such as ``t2.subsequent_line.pct``, SHA-256
-fingerprints, paths) get break points in body text and cells: after ``_ . /`` of an
-identifier longer than twelve characters, and every eight characters of a long
-hexadecimal run; a zero-width space (a break point in the HTML, which xelatex ignores)
-becomes one too. Table widths are measured with these break points. Addresses (``://``)
-are left to the url package, which breaks them itself.
+A hyphen joining a piece of at most three characters (« CARTITUDE-1 », « CAR-T »,
+« ide-cel ») does not break the line. Long unbreakable tokens (identifiers such as
+``t2.subsequent_line.pct``, SHA-256 fingerprints, paths) get break points in body text
+and cells: after ``_ . /`` of an identifier longer than twelve characters, and every
+eight characters of a long hexadecimal run; a zero-width space (a break point in the
+HTML, which xelatex ignores) becomes one too. Table widths are measured with these break
+points. Addresses (``://``) are left to the url package, which breaks them itself.
 
 Both run on the resolved doctree of the LaTeX builder (``doctree-resolved``, after the
 handlers that fill the appendices). The column specification goes through Sphinx's public
@@ -61,6 +62,12 @@ NO_BREAK = "\u00a0\u202f\u2007"
 ZWSP = "\u200b"
 #: Marks a break point in the measured text of a cell.
 _BREAK = "\x00"
+#: A hyphen with a short side (« CARTITUDE-1 », « CAR-T », « ide-cel », « 1-2 ») does not
+#: break the line: a break there leaves one to three characters alone on a line.
+SHORT_SIDE = 3
+NOBREAK_HYPHEN_TEX = r"\mbox{-}"
+NB_HYPHEN = "\u2011"
+_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 #: A token longer than this gets break points (after ``_ . /`` of an identifier).
 LONG_TOKEN = 12
 _IDENTIFIER = re.compile(r"_|/|\w\.\w")
@@ -141,9 +148,10 @@ def cell_words(entry: nodes.entry, header: bool) -> tuple[list[list[tuple[str, s
     paragraphs: list[list[tuple[str, str]]] = []
     current = None
     for text in entry.findall(nodes.Text):
-        if isinstance(text.parent, nodes.raw):  # a break point (BreakLongTokens)
+        if isinstance(text.parent, nodes.raw):  # added by break_long_tokens
             if paragraphs:
-                paragraphs[-1].append((_BREAK, "serif"))
+                mark = NB_HYPHEN if str(text) == NOBREAK_HYPHEN_TEX else _BREAK
+                paragraphs[-1].append((mark, _style(text, entry, header)))
             continue
         block = next((a for a in _ancestors(text) if isinstance(a, nodes.TextElement)
                       and not isinstance(a, nodes.Inline)), entry)
@@ -173,20 +181,6 @@ def _ancestors(node: nodes.Node) -> Iterator[nodes.Element]:
     while node is not None:
         yield node
         node = node.parent
-
-
-def _ancestors(node: nodes.Node) -> Iterator[nodes.Element]:
-    node = node.parent
-    while node is not None:
-        yield node
-        node = node.parent
-
-
-def _split_word(word: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
-    at = 0
-    for piece in break_points("".join(ch for ch, _ in word)):
-        yield word[at:at + len(piece)]
-        at += len(piece)
 
 
 # ---- Column widths --------------------------------------------------------------------
@@ -263,35 +257,63 @@ def lay_out_tables(doctree: nodes.document) -> None:
             parent.insert(at + 2, nodes.raw("", r"\endgroup", format="latex"))
 
 
-#: Text where no break point is added: code blocks, raw LaTeX, mathematics, titles (they
-#: go to the PDF's bookmarks too).
-_KEEP = (nodes.FixedTextElement, nodes.raw, nodes.math, nodes.math_block, nodes.title)
+#: Text left as it is: code blocks, raw LaTeX, mathematics.
+_KEEP = (nodes.FixedTextElement, nodes.raw, nodes.math, nodes.math_block)
+#: Titles of these go to the PDF's bookmarks too (plain text): left as they are.
+_BOOKMARKED = (nodes.section, nodes.topic, nodes.sidebar, nodes.document)
 
 
 def _kept(text: nodes.Text) -> bool:
     for node in _ancestors(text):
         if isinstance(node, _KEEP):
             return True
+        if isinstance(node, nodes.title) and isinstance(node.parent, _BOOKMARKED):
+            return True
         if isinstance(node, nodes.reference) and node.get("refuri") == node.astext():
             return True  # an address: \sphinxurl breaks it
     return False
 
 
+def short_hyphens(text: str) -> list[int]:
+    """Positions of the hyphens of ``text`` that join a piece of at most three characters."""
+    out = []
+    for m in _HYPHEN.finditer(text):
+        before = re.search(r"\w+$", text[:m.start()]).group(0)
+        after = re.match(r"\w+", text[m.end():]).group(0)
+        if min(len(before), len(after)) <= SHORT_SIDE:
+            out.append(m.start())
+    return out
+
+
+def _rewritten(text: str, code: bool) -> list[nodes.Node] | None:
+    """``text`` with its break points and non-breaking hyphens, or ``None`` if unchanged."""
+    out: list[nodes.Node] = []
+    changed = False
+    for piece in re.split(r"(\s+)", text):
+        parts = break_points(piece) if piece.strip() else [piece]
+        changed |= len(parts) > 1 or ZWSP in piece
+        for i, part in enumerate(parts):
+            if i:
+                out.append(nodes.raw("", r"\allowbreak{}", format="latex"))
+            at = 0
+            for cut in ([] if code else short_hyphens(part)):
+                out += [nodes.Text(part[at:cut]),
+                        nodes.raw("", NOBREAK_HYPHEN_TEX, format="latex")]
+                at = cut + 1
+                changed = True
+            out.append(nodes.Text(part[at:]))
+    return [n for n in out if not isinstance(n, nodes.Text) or str(n)] if changed else None
+
+
 def break_long_tokens(doctree: nodes.document) -> None:
-    """Break points (``\allowbreak``) in the long tokens of body text and cells."""
+    """Break points (``\\allowbreak``) in long tokens, no line break at a short hyphen."""
     for text in list(doctree.findall(nodes.Text)):
-        if (len(text) <= LONG_TOKEN and ZWSP not in text) or _kept(text):
+        if _kept(text):
             continue
-        pieces = re.split(r"(\s+)", str(text))
-        if all(len(break_points(p)) == 1 for p in pieces):
-            continue
-        new: list[nodes.Node] = []
-        for piece in pieces:
-            for i, part in enumerate(break_points(piece)):
-                if i:
-                    new.append(nodes.raw("", r"\allowbreak{}", format="latex"))
-                new.append(nodes.Text(part))
-        text.parent.replace(text, new)
+        code = any(isinstance(a, nodes.literal) for a in _ancestors(text))
+        new = _rewritten(str(text), code)
+        if new is not None:
+            text.parent.replace(text, new)
 
 
 def _resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -10,23 +10,24 @@ Nothing is interpolated and every bound keeps its nature (exact, « au moins »,
 from __future__ import annotations
 
 import math
-import textwrap
 
 import numpy as np
 import pandas as pd
 
+from therapybook import data
+from therapybook.article import codes
 from therapybook.plots import figures
-from therapybook.render import fmt
+from therapybook.render import fmt, prose, reported
 
 DAYS_PER_MONTH = 365.25 / 12
-#: French label and colour of each phase of the CAR-T pathway.
-PHASES = {
-    "selection": ("Sélection", figures.ACCENTS[3]),
-    "preparation": ("Préparation", figures.ACCENTS[4]),
-    "traitement": ("Traitement", figures.CLASS_COLORS["car_t"]),
-    "suivi_precoce": ("Suivi jusqu'à M3", figures.ACCENTS[5]),
-    "suivi": ("Suivi à moyen terme", figures.ACCENTS[2]),
-    "registre": ("Registre", figures.NEUTRAL),
+#: Colour of each phase of the CAR-T pathway (their French titles are data labels).
+PHASE_COLORS = {
+    "selection": figures.ACCENTS[3],
+    "preparation": figures.ACCENTS[4],
+    "traitement": figures.CLASS_COLORS["car_t"],
+    "suivi_precoce": figures.ACCENTS[5],
+    "suivi": figures.ACCENTS[2],
+    "registre": figures.NEUTRAL,
 }
 NBSP = fmt.NBSP
 
@@ -40,6 +41,103 @@ def quantity(params: pd.DataFrame, param_id: str) -> str:
         hi = fmt.number(row["value_max"], 0 if float(row["value_max"]).is_integer() else 1)
         lo = f"{lo} à {hi}"
     return f"{lo}{NBSP}{row['unit']}"
+
+
+def glue_parameters(params: pd.DataFrame) -> None:
+    """Glue every parameter as ``{glue:md}`<param_id>``` (« 24 h »), its row as provenance."""
+    for pid in params["param_id"]:
+        prose.glue(pid, quantity(params, pid),
+                   source=data.source("parcours_parametres", param_id=pid))
+
+
+def glue_steps(steps: pd.DataFrame) -> None:
+    """Glue the start and end of every dated step as ``<step_id>_debut`` / ``<step_id>_fin``
+    (« J-6 », « J28 », « 3 mois », « 1 an »), each with the step's row as provenance."""
+    for row in steps.itertuples(index=False):
+        src = data.source("parcours_car_t", step_id=row.step_id)
+        for key, day, month in (("debut", row.start_day, row.start_month),
+                                ("fin", row.end_day, row.end_month)):
+            if pd.notna(day):
+                prose.glue(f"{row.step_id}_{key}", time_point(day=day), source=src)
+            elif pd.notna(month):
+                prose.glue(f"{row.step_id}_{key}", months_text(month), source=src)
+
+
+def months_text(month: object) -> str:
+    """A number of months as prose writes it: « 3 mois », « 1 an », « 15 ans »."""
+    m = int(month)
+    if m % 12 == 0:
+        years = m // 12
+        return f"{years}{NBSP}an" + ("s" if years > 1 else "")
+    return f"{m}{NBSP}mois"
+
+
+def steps_table(steps: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
+    """The CAR-T steps in order: when (as the article gives it), who, and the details."""
+    who = dict(zip(actors["actor_id"], actors["short_label"], strict=True))
+    rows = steps.sort_values("order")
+    return pd.DataFrame({
+        "Étape": rows["step"],
+        "Quand": ["sans date" if r.timing == "non_precise" else timing_label(r)
+                  for _, r in rows.iterrows()],
+        "Qui": rows["actor_id"].map(lambda a: who.get(a, "") if isinstance(a, str) else ""),
+        "Précisions": rows["detail"].fillna(""),
+        "Réf.": rows["citation"].map(reported.cite),
+    })
+
+
+def _lower_first(text: str) -> str:
+    """« En cas de … » → « en cas de … », but « CAR-T cells … » and « IRM » stay as written."""
+    if len(text) > 1 and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def workup_table(bilan: pd.DataFrame) -> pd.DataFrame:
+    """The pre-treatment workup grouped by domain: exams (with their condition) and refs."""
+    rows = bilan.sort_values("rank")
+    entries = [f"{item} ({_lower_first(cond)})" if isinstance(cond, str) else item
+               for item, cond in zip(rows["item"], rows["condition"], strict=True)]
+    grouped = (rows.assign(entry=entries)
+               .groupby("domain", sort=False)
+               .agg(entries=("entry", " ; ".join),
+                    keys=("citation", lambda s: ";".join(dict.fromkeys(
+                        k for v in s for k in v.split(";")))))
+               .reset_index())
+    return pd.DataFrame({"Domaine": grouped["domain"],
+                         "Examens (condition éventuelle)": grouped["entries"],
+                         "Réf.": grouped["keys"].map(reported.cite)})
+
+
+def immunomonitoring_table(im: pd.DataFrame) -> pd.DataFrame:
+    """When each immune-monitoring analysis is done, on which sample, how often."""
+    rows = im.sort_values("rank")
+    analysis = [f"{a} (exploratoire)" if o else a
+                for a, o in zip(rows["analysis"], rows["optional"], strict=True)]
+    return pd.DataFrame({"Moment": rows["moment"], "Prélèvement": rows["sample"],
+                         "Analyse": analysis, "Rythme": rows["schedule"]})
+
+
+def pathway_alt(steps: pd.DataFrame) -> str:
+    """Alt text of the pathway figure, in the order the figure shows the steps."""
+    rows = steps.sort_values("order")
+    undated = rows[rows["timing"] == "non_precise"]
+    dated = rows[rows["timing"] != "non_precise"]
+    return ("Chronologie en deux panneaux. À gauche, les étapes sans date, dans l'ordre : "
+            + ", ".join(undated["step"]) + ". À droite, sur un axe en jours puis en mois depuis "
+            "la réinjection : " + ", ".join(f"{r.step} ({timing_label(r)})"
+                                           for _, r in dated.iterrows()) + ".")
+
+
+def monitoring_alt(checks: pd.DataFrame) -> str:
+    """Alt text of the MSC monitoring figure."""
+    times = monitoring_times(checks)
+    (_start, every, until), = times["repeats"]
+    return ("Chronologie en deux panneaux. À gauche, en minutes depuis le début de la "
+            "perfusion : un contrôle avant l'injection puis des contrôles à "
+            + ", ".join(str(m) for m in times["minutes"]) + " minutes, sous la barre de "
+            "perfusion et celle du séjour. À droite, en heures : contrôles répétés toutes les "
+            + duration(every) + " jusqu'à " + duration(until) + ".")
 
 
 def _days(day: object, month: object) -> float:
@@ -78,6 +176,8 @@ def timing_label(step: pd.Series) -> str:
         text += " au moins"
     elif step["timing"] == "exemple":
         text += " (exemple)"
+    if pd.notna(step.get("repeat_month")):
+        text += f", puis tous les {int(step['repeat_month'])}{NBSP}mois"
     return text
 
 
@@ -117,14 +217,26 @@ def positions(steps: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- scales
-def _compress(x):
-    x = np.asarray(x, dtype=float)
-    return np.sign(x) * np.log1p(np.abs(x))
+#: Piecewise-linear time axis: (day, position) breakpoints. The days around the infusion,
+#: the first year (where the article's visits fall) and the long follow-up each get their
+#: own stretch, so that J-6, J28, M1 to M12 and fifteen years are all readable.
+AXIS = ((-8.0, 0.0), (28.0, 0.34), (365.25, 0.86), (15 * 365.25, 1.0))
 
 
-def _expand(y):
-    y = np.asarray(y, dtype=float)
-    return np.sign(y) * np.expm1(np.abs(y))
+def _to_axis(days):
+    xs, ys = zip(*AXIS, strict=True)
+    days = np.asarray(days, dtype=float)
+    slope_hi = (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
+    out = np.interp(days, xs, ys)
+    return np.where(days > xs[-1], ys[-1] + (days - xs[-1]) * slope_hi, out)
+
+
+def _from_axis(pos):
+    xs, ys = zip(*AXIS, strict=True)
+    pos = np.asarray(pos, dtype=float)
+    slope_hi = (xs[-1] - xs[-2]) / (ys[-1] - ys[-2])
+    out = np.interp(pos, ys, xs)
+    return np.where(pos > ys[-1], xs[-1] + (pos - ys[-1]) * slope_hi, out)
 
 
 def _sqrt(x):
@@ -137,85 +249,130 @@ def _square(y):
     return np.sign(y) * y**2
 
 
-def spaced(values, min_gap: float = 0.45) -> list[float]:
-    """The ``values`` (days) whose ticks do not collide on the compressed axis."""
-    kept: list[float] = []
-    for v in sorted(values):
-        if not kept or _compress(v) - _compress(kept[-1]) >= min_gap:
-            kept.append(v)
+def readable(values, min_gap: float) -> list[int]:
+    """Indices of the ``values`` (axis positions) kept as ticks: a tick is dropped when it
+    would stand closer than ``min_gap`` to the one kept before it."""
+    kept: list[int] = []
+    for i in sorted(range(len(values)), key=lambda k: values[k]):
+        if not kept or values[i] - values[kept[-1]] >= min_gap:
+            kept.append(i)
     return kept
+
+
+def visit_months(steps: pd.DataFrame) -> list[int]:
+    """Months of the follow-up visits the article lists (M1, M2, M3, M6, M9, M12)."""
+    visits = steps[steps["step_id"].str.startswith("visite_")]
+    return sorted(int(m) for m in visits["start_month"].dropna())
 
 
 def pathway_figure(steps: pd.DataFrame):
     """The CAR-T pathway: undated steps in order (left), dated steps on a time axis (right).
 
-    The time axis is compressed (logarithmic distance from J0) so that J-6, J28 and
-    fifteen years fit; days are ticked below, months above (1 mois = 365,25/12 j). Each
-    dated element is labelled with its timing as the article gives it.
+    The time axis has three linear stretches (days around the infusion, first year, long
+    follow-up, see :data:`AXIS`); days are ticked below, the article's visit months above
+    (1 mois = 365,25/12 j). Each dated element is labelled with its timing as the article
+    gives it; prophylaxis and immune monitoring are bands over their periods.
     """
     from matplotlib.patches import Patch
-    from matplotlib.transforms import blended_transform_factory
 
     pos = positions(steps)
-    labels = [timing_label(r) for _, r in steps.sort_values("order").iterrows()]
+    ordered = steps.sort_values("order").reset_index(drop=True)
+    labels = [timing_label(r) for _, r in ordered.iterrows()]
     n = len(pos)
     fig, (ax_seq, ax) = figures.new(
-        height=0.9 + 0.24 * n, ncols=2, sharey=True,
-        gridspec_kw={"width_ratios": [1, 2.6], "wspace": 0.04})
+        height=1.2 + 0.21 * n, ncols=2, sharey=True,
+        gridspec_kw={"width_ratios": [1, 3.2], "wspace": 0.03})
     ys = np.arange(n)[::-1]
-    timed = pos["panel"] == "time"
-    lo, hi = -8.0, float(np.nanmax(pos.loc[timed, "end"])) * 1.6
-    for y, label, (_, p) in zip(ys, labels, pos.iterrows(), strict=True):
-        color = PHASES[p["phase"]][1]
+    lo, hi = AXIS[0][0], AXIS[-1][0] * 1.02
+    days = sorted({int(v) for v in pd.concat([steps["start_day"], steps["end_day"]]).dropna()})
+    shown = [days[i] for i in readable([float(_to_axis(d)) for d in days], 0.04)]
+    months = visit_months(steps)
+    last = int(np.nanmax(steps["end_month"]))
+    ruled = {float(d) for d in shown} | {m * DAYS_PER_MONTH for m in months}
+    for y, label, (_, p), row in zip(ys, labels, pos.iterrows(), ordered.itertuples(),
+                                     strict=True):
+        color = PHASE_COLORS[p["phase"]]
         if p["panel"] == "sequence":
-            ax_seq.barh(y, 0.8, left=p["start"] + 0.1, height=0.6, color=color)
+            ax_seq.barh(y, 0.8, left=p["start"] + 0.1, height=0.55, color=color)
             continue
         start = p["start"] if pd.notna(p["start"]) else lo
-        tip = float(_expand(_compress(p["end"]) + 0.12)) if p["end"] == start else p["end"]
-        if p["milestone"] or p["end"] == start:
+        end = p["end"]
+        if p["milestone"] or end == start:
             ax.plot(start, y, marker="D" if p["milestone"] else "o", color=color,
-                    markersize=6, linestyle="")
+                    markersize=5, linestyle="")
+            if any(math.isclose(start, r) for r in ruled):
+                continue  # its time is read on a ruler
+            ax.text(float(_from_axis(_to_axis(end) + 0.015)), y, label, va="center",
+                    fontsize=6.5)
+            continue
+        pale = not p["start_given"]
+        ax.barh(y, end - start, left=start, height=0.55, color=color,
+                alpha=0.55 if pale else 1.0,
+                hatch="////" if p["timing"] == "exemple" else None, edgecolor="white")
+        tip = end
+        if p["timing"] == "minimum" or pd.notna(row.repeat_month):
+            tip = float(_from_axis(_to_axis(end) + 0.035))
+            ax.annotate("", xy=(tip, y), xytext=(end, y),
+                        arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.2,
+                                    "linestyle": ":" if pd.notna(row.repeat_month) else "-"})
+        if _to_axis(tip) > 0.75:  # no room on the right: written inside the bar
+            ax.text(float(_from_axis(_to_axis(start) + 0.012)), y, label, ha="left",
+                    va="center", fontsize=6.5, color="#222222" if pale else "white")
         else:
-            ax.barh(y, p["end"] - start, left=start, height=0.6, color=color,
-                    alpha=1.0 if p["start_given"] else 0.55,
-                    hatch="////" if p["timing"] == "exemple" else None, edgecolor="white")
-        if p["timing"] == "minimum":
-            tip = float(_expand(_compress(p["end"]) + 0.45))
-            ax.annotate("", xy=(tip, y), xytext=(p["end"], y),
-                        arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.4})
-        if _compress(tip) > _compress(hi) - 2.2:
-            ax.text(_expand(_compress(p["end"]) - 0.15), y, label, ha="right", va="center",
-                    fontsize=6.5, color="white")
-        else:
-            ax.text(_expand(_compress(tip) + 0.15), y, label, va="center", fontsize=6.5)
-    ax_seq.set_yticks(ys, [textwrap.fill(s, 38) for s in pos["step"]], fontsize=7)
-    ax_seq.set_xlim(0, max(int((~timed).sum()), 1))
+            ax.text(float(_from_axis(_to_axis(tip) + 0.012)), y, label, va="center",
+                    fontsize=6.5)
+    ax_seq.set_yticks(ys, list(pos["step"]), fontsize=7)
+    ax_seq.set_xlim(0, max(int((pos["panel"] == "sequence").sum()), 1))
     ax_seq.set_xticks([])
-    ax_seq.set_xlabel("Avant l'hospitalisation :\nordre du parcours, durées non précisées",
-                      fontsize=7)
-    ax.set_xscale("function", functions=(_compress, _expand))
+    ax_seq.set_title("Sans date :\nordre du parcours", fontsize=7, loc="left")
+    ax.set_xscale("function", functions=(_to_axis, _from_axis))
     ax.set_xlim(lo, hi)
-    days = spaced({int(v) for v in pd.concat([steps["start_day"], steps["end_day"]]).dropna()})
-    ax.set_xticks(days, [time_point(day=d) for d in days], fontsize=7)
-    ax.set_xlabel("Jours depuis la réinjection (échelle compressée)", fontsize=7)
-    months = {int(v) for v in pd.concat([steps["start_month"], steps["end_month"]]).dropna()}
-    top = blended_transform_factory(ax.transData, ax.transAxes)
-    for m in spaced([m * DAYS_PER_MONTH for m in months]):
-        ax.text(m, 1.01, time_point(month=round(m / DAYS_PER_MONTH)), transform=top,
-                ha="center", va="bottom", fontsize=7)
-        ax.axvline(m, color="#EEEEEE", lw=0.6, zorder=0)
-    for d in days:
+    ax.set_xticks(shown, [time_point(day=d) for d in shown], fontsize=7)
+    ax.set_xlabel("Depuis la réinjection (J0) : jours, puis mois, puis années", fontsize=7)
+    top = ax.twiny()
+    top.set_xscale("function", functions=(_to_axis, _from_axis))
+    top.set_xlim(lo, hi)
+    top.set_xticks([m * DAYS_PER_MONTH for m in [*months, last]],
+                   [time_point(month=m) for m in [*months, last]], fontsize=7)
+    top.tick_params(axis="x", length=2, pad=1)
+    for m in months:
+        ax.axvline(m * DAYS_PER_MONTH, color="#E6E6E6", lw=0.6, zorder=0)
+    for d in shown:
         ax.axvline(d, color="#DDDDDD", lw=0.6, zorder=0)
-    for a in (ax_seq, ax):
+    for a in (ax_seq, ax, top):
         a.spines["left"].set_visible(a is ax_seq)
+        a.spines["right"].set_visible(False)
         a.tick_params(axis="y", length=0)
-    handles = [Patch(color=c, label=label) for label, c in PHASES.values()]
+    top.spines["top"].set_visible(False)
+    top.spines["bottom"].set_visible(False)
+    handles = [Patch(color=PHASE_COLORS[phase], label=label)
+               for phase, label in codes.labels("phase").items()]
     handles += [Patch(facecolor="white", edgecolor="#333333", hatch="////",
                       label="dates données en exemple"),
                 Patch(facecolor=figures.NEUTRAL, alpha=0.55, label="début non chiffré")]
     fig.legend(handles=handles, loc="upper center", ncol=4, fontsize=6.5,
-               bbox_to_anchor=(0.5, 0.03))
+               bbox_to_anchor=(0.5, 0.02))
     return fig
+
+
+def text_overlaps(fig) -> list[tuple[str, str]]:
+    """Pairs of visible texts of ``fig`` whose boxes touch (tick labels, labels, legend)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    from matplotlib.text import Text
+
+    boxes, seen = [], set()
+    for text in fig.findobj(Text):
+        if id(text) in seen or not text.get_visible() or not text.get_text().strip():
+            continue
+        seen.add(id(text))
+        boxes.append((text.get_text(), text.get_window_extent(renderer)))
+    out = []
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1:]:
+            if box_a.overlaps(box_b):
+                out.append((a, b))
+    return out
 
 
 # --------------------------------------------------------------------------- MSC checks
@@ -233,6 +390,20 @@ def monitoring_times(checks: pd.DataFrame) -> dict:
     repeats = [(last, int(r["every_min"]), int(r["until_min"]))
                for _, r in checks[kinds == "repete"].iterrows()]
     return {"before": bool((kinds == "avant").any()), "minutes": minutes, "repeats": repeats}
+
+
+def glue_monitoring(checks: pd.DataFrame) -> None:
+    """Glue the MSC vital-sign checks: ``surv_derniere`` (last explicit check, « 2 h »),
+    ``surv_rythme`` and ``surv_fin`` (repeated every « 8 h » until « 24 h »), each with its
+    row of ``parcours_surveillance_csm`` as provenance."""
+    explicit = checks[checks["kind"] == "ponctuel"].sort_values("time_min")
+    last = explicit.iloc[-1]
+    prose.glue("surv_derniere", duration(int(last["time_min"])),
+               source=data.source("parcours_surveillance_csm", check_id=last["check_id"]))
+    for row in checks[checks["kind"] == "repete"].itertuples(index=False):
+        src = data.source("parcours_surveillance_csm", check_id=row.check_id)
+        prose.glue("surv_rythme", duration(int(row.every_min)), source=src)
+        prose.glue("surv_fin", duration(int(row.until_min)), source=src)
 
 
 def duration(minutes: int) -> str:
