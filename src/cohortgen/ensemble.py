@@ -156,7 +156,7 @@ def write(path: Path | None = None, seeds: Iterable[int] = SEEDS,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cohortgen.ensemble", description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=len(SEEDS),
-                        help="taille N : graine de la pseudo-cohorte livrée puis 1…N-1 (défaut 100)")
+                        help="taille N : graine de la cohorte livrée puis 1…N-1 (défaut 100)")
     parser.add_argument("--jobs", type=int, default=None, help="processus (défaut : un par cœur)")
     args = parser.parse_args(argv)
     path, ens = write(seeds=(pseudocohort.SEED, *range(1, args.seeds)), jobs=args.jobs)
