@@ -33,8 +33,9 @@ pdf: $(STAMP)
 validate: $(STAMP)
 	$(PY) -m bookbuild validate
 
+## THERAPYBOOK_FUZZ=full: the larger Hypothesis profile of tests/test_fuzz_loader.py.
 test: system $(STAMP) $(NODE)
-	$(PY) -m pytest
+	THERAPYBOOK_FUZZ=full $(PY) -m pytest
 
 ## Build benchmark: cold, no-change, one chapter, one data file, PDF, floor (BENCH_RUNS=3).
 bench: $(STAMP)

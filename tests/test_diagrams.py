@@ -54,3 +54,37 @@ def test_car_generation_data_cover_both_documents():
     gen1 = these[these["generation"] == 1].sort_values("order")["domain"].tolist()
     assert gen1 == ["scFv", "Charnière", "Transmembranaire", "CD3ζ"]
     assert set(df["citation"]) == {"these2023", "castillallorente2025"}
+
+
+def test_constructs_draw_only_the_elements_the_thesis_names():
+    from therapybook import data
+
+    df = data.load("constructions")
+    fig = diagrams.car_constructs(df, ["ide-cel", "cilta-cel"])
+    texts = [t.get_text().replace("\n", " ").replace("- ", "") for t in fig.axes[0].texts]
+    assert "ide-cel" in texts and "cilta-cel" in texts
+    boxes = [t for t in texts if t not in ("ide-cel", "cilta-cel")]
+    assert len(boxes) == int(df["construct"].isin(["ide-cel", "cilta-cel"]).sum())
+    ide = df[df["construct"] == "ide-cel"]
+    assert not ide["region"].isin(["transmembrane"]).any()  # not described for ide-cel
+
+
+def test_epitope_map_places_each_vhh_on_its_amino_acids():
+    from therapybook import data
+
+    df = data.load("constructions")
+    fig = diagrams.epitope_map(df)
+    bars = [(round(p.get_x() + 0.5), round(p.get_x() + p.get_width() - 0.5))
+            for p in fig.axes[0].patches]
+    vhh = df[(df["construct"] == "cilta-cel") & df["aa_start"].notna()]
+    assert set(bars) >= {(int(r.aa_start), int(r.aa_end)) for r in vhh.itertuples()}
+    assert (1, 54) in bars
+    assert "12 à 23" in diagrams.epitope_alt(df) and "24 à 36" in diagrams.epitope_alt(df)
+
+
+def test_bispecific_antibody_has_two_arms_and_an_fc():
+    from therapybook import data
+
+    fig = diagrams.bispecific_antibody(data.load("constructions"), "teclistamab")
+    texts = " ".join(t.get_text().replace("\n", " ") for t in fig.axes[0].texts)
+    assert "Bras anti-BCMA" in texts and "Bras anti-CD3" in texts and "Fc IgG4" in texts

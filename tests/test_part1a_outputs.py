@@ -18,10 +18,12 @@ EXPECTED = {
     "table-efficacite-essais-schema": {"essais_anti_bcma"},
     "table-efficacite-essais-resultats": {"essais_anti_bcma", "resultats_essais_anti_bcma"},
     "figure-efficacite-essais": {"essais_anti_bcma", "resultats_essais_anti_bcma"},
-    "table-efficacite-comparaisons-indirectes": {"comparaisons_indirectes"},
     "figure-disponibilite-chronologie": {"disponibilite_france"},
     "table-disponibilite-evenements": {"disponibilite_france"},
-    "table-disponibilite-volumes": {"acces_patients_france"},
+    "figure-agents-teclistamab": {"constructions"},
+    "figure-agents-ide-cilta": {"constructions"},
+    "figure-agents-cilta-epitopes": {"constructions"},
+    "table-agents-construction": {"agents_anti_bcma"},
 }
 
 
@@ -37,6 +39,20 @@ def test_not_reached_is_a_flag_not_a_number():
 def test_printed_ci_kept_as_printed():
     results = data.load("resultats_essais_anti_bcma")
     assert trials.printed_ci(results, "DREAMM-3", "hr_pfs") == "95% CI 4,6-10,6"
+
+
+def test_quoted_values_carry_their_row():
+    results, essais = data.load("resultats_essais_anti_bcma"), data.load("essais_anti_bcma")
+    quoted = trials.quotes(results, essais)
+    text, src = quoted["majestec1_os_median"]
+    assert text == "21,3\u00a0mois" and src.resource == "resultats_essais_anti_bcma"
+    assert src.citation == "these2023"  # not in the NEJM 2022 paper (source-checks T5)
+    assert quoted["majestec1_prior_lines_n"][0] == "cinq"
+    assert quoted["magnetismm5_regimen"][0].startswith("elranatamab seul")
+    events = availability.quotes(data.load("disponibilite_france"))
+    assert events["idecel_ct_opinion_iv_asmr"][0] == "ASMR IV"
+    assert events["idecel_ct_opinion_iv_date"][0] == "30 juin 2023"
+    assert events["ciltacel_not_available_year"][0] == "2022"
 
 
 def test_dates_never_more_precise_than_the_thesis():

@@ -17,11 +17,7 @@ from conftest import run
 # name -> data-package resources it must be computed from
 OUTPUTS = {
     ("table", "perspectives-leviers"): {"perspectives_leviers"},
-    ("table", "perspectives-car-t-ameliores"): {"perspectives_car_t_ameliores",
-                                                "perspectives_leviers"},
     ("table", "perspectives-associations"): {"perspectives_associations"},
-    ("table", "irae-patientes"): {"cas_cliniques_patients"},
-    ("table", "irae-lupus-murin"): {"lupus_murin"},
     ("figure", "irae-chronologie-cas1"): {"cas_cliniques", "cas_cliniques_patients"},
     ("figure", "irae-chronologie-cas2"): {"cas_cliniques", "cas_cliniques_patients"},
 }
@@ -30,6 +26,8 @@ OUTPUTS = {
 def _events(rows):
     cols = ["case", "order", "time", "time_detail", "category", "event", "investigation",
             "treatment", "outcome", "petvasc_score", "petvasc_max", "imaging_relapse"]
+    rows = [r + [None] for r in rows]
+    cols = [*cols, "value"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -73,7 +71,7 @@ def test_find_cycle_words_and_alt_text():
     assert casecourse.find(ev, 1, "complète stringente")["time"] == "C13"
     with pytest.raises(LookupError):
         casecourse.find(ev, 1, "évènement absent")
-    assert casecourse.cycle_words("C1") == "1er cycle"
+    assert casecourse.cycle_words("C1") == "premier cycle"
     assert casecourse.cycle_words("C11") == "11e cycle"
     assert casecourse.cycle_words("M+2") == "M+2"
     alt = casecourse.alt_text(ev, 1, "vascularite")
@@ -85,6 +83,16 @@ def test_case_times_are_only_those_printed():
     ev = data.load("cas_cliniques")
     times = set(ev["time"].dropna())
     assert times <= {"C1", "C11", "C12", "C13", "S+8", "M+2", "1995"}
+
+
+def test_case_quotes_are_named_by_event_id():
+    quoted = casecourse.quotes(data.load("cas_cliniques"), data.load("cas_cliniques_patients"))
+    assert quoted["c1_biology_value"][0] == "8 mg/l"
+    assert quoted["c1_fig23_value"][0] == "4 mois"
+    assert quoted["c1_scr_time"][0] == "13e cycle"
+    assert quoted["cas1_line_of_treatment"][0] == "neuvième"
+    text, src = quoted["c1_ceftriaxone_treatment"]
+    assert text == "ceftriaxone 2 g/j pendant 14 jours" and src.resource == "cas_cliniques"
 
 
 def test_stated_values():

@@ -51,10 +51,11 @@ PROVISIONER_ENV = "JUPYTER_DEFAULT_PROVISIONER_NAME"
 PROVISIONER = "therapybook-warm-kernel"
 #: Thread counts of the pool and of every kernel of the build.
 SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-#: What every kernel imports (ipykernel) and the chapters' heavy third-party imports.
+#: What every kernel imports (ipykernel) and the chapters' heavy third-party imports
+#: (frictionless: a chapter validates the data files no earlier chapter has read).
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.debugger", "IPython.core.debugger",
            "tornado.platform.asyncio", "numpy", "pandas", "matplotlib", "matplotlib.pyplot",
-           "matplotlib.figure", "matplotlib_inline.backend_inline")
+           "matplotlib.figure", "matplotlib_inline.backend_inline", "frictionless")
 
 
 def _kernel_args(cmd: list[str]) -> list[str] | None:

@@ -13,7 +13,7 @@ class Violation:
     """One broken rule, located in a file."""
 
     path: str
-    row: int | None  # line number in the file (header = line 1)
+    row: int | None  # row of the file as a spreadsheet numbers it (header = 1)
     column: str | None
     value: str | None
     rule: str

@@ -115,3 +115,103 @@ def car_generations(df: pd.DataFrame, *, box_width: float = 1.35, height: float 
     ax.set_ylim(-0.6, len(gens) - 0.4)
     ax.axis("off")
     return fig
+
+
+# ------------------------------------------------------------------ named constructs (thesis)
+
+#: Fill colours of the regions of a named construct (the CAR regions reuse REGION_COLORS).
+CONSTRUCT_COLORS = {**REGION_COLORS, "vector": "#FFFFFF", "target": "#E0E0E0",
+                    "binding": "#9ECAE1", "fc": "#FDD49E"}
+CONSTRUCT_LABELS = {**REGION_LABELS, "vector": "Vecteur de transfert du gène",
+                    "binding": "Bras de liaison", "fc": "Fragment cristallisable (Fc)"}
+
+
+def car_constructs(df: pd.DataFrame, names: Sequence[str], *, box_width: float = 1.6):
+    """Domain diagram of named CAR-T constructs (``constructions`` resource): one row per
+    construct, its elements in order from outside the cell inwards, then its vector in a
+    dashed box set apart. Only the elements the source names are drawn."""
+    longest = max(int((df["construct"] == n).sum()) for n in names)
+    fig, ax = figures.new(height=0.9 + 0.95 * len(names))
+    for row, name in enumerate(names):
+        y = len(names) - 1 - row
+        rows = df[df["construct"] == name].sort_values("order")
+        receptor = rows[rows["region"] != "vector"]
+        boxes = [Box(wrap_label(r.domain, 10), CONSTRUCT_COLORS[r.region],
+                     hatch="//" if r.region == "transmembrane" else None)
+                 for r in receptor.itertuples()]
+        domain_row(ax, boxes, y, x0=0, width=box_width, fontsize=6.8)
+        vectors = rows[rows["region"] == "vector"]
+        if not vectors.empty:
+            domain_row(ax, [Box(wrap_label(v.domain, 10), CONSTRUCT_COLORS["vector"],
+                                dashed=True) for v in vectors.itertuples()], y,
+                       x0=(len(receptor) + 0.4) * (box_width + 0.06), width=box_width,
+                       fontsize=6.8)
+        ax.text(-0.25, y, name, ha="right", va="center", fontsize=8.5, fontweight="bold")
+    used = [r for r in CONSTRUCT_COLORS if r in set(df[df["construct"].isin(names)]["region"])]
+    handles = [FancyBboxPatch((0, 0), 1, 1, facecolor=CONSTRUCT_COLORS[r],
+                              edgecolor=figures.NEUTRAL,
+                              linestyle="--" if r == "vector" else "-",
+                              hatch="///" if r == "transmembrane" else None) for r in used]
+    ax.legend(handles, [CONSTRUCT_LABELS[r] for r in used], loc="upper center",
+              bbox_to_anchor=(0.5, 0.0), ncol=len(used), fontsize=7.5)
+    ax.set_xlim(-1.9, (longest + 0.5) * (box_width + 0.06))
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    ax.axis("off")
+    return fig
+
+
+def epitope_map(df: pd.DataFrame, target: str = "BCMA", binder: str = "cilta-cel"):
+    """The extracellular domain of ``target`` as a bar of amino acids, with the segments
+    that ``binder``'s binding elements recognise (``aa_start``–``aa_end`` of the data)."""
+    domain = df[df["construct"] == target].iloc[0]
+    parts = df[(df["construct"] == binder) & df["aa_start"].notna()].sort_values("aa_start")
+    lo, hi = int(domain["aa_start"]), int(domain["aa_end"])
+    fig, ax = figures.new(height=1.7)
+    ax.barh(0, hi - lo + 1, left=lo - 0.5, height=0.5, color=CONSTRUCT_COLORS["target"],
+            edgecolor=figures.NEUTRAL)
+    for i, r in enumerate(parts.itertuples()):
+        start, end = int(r.aa_start), int(r.aa_end)
+        ax.barh(0, end - start + 1, left=start - 0.5, height=0.5,
+                color=figures.ACCENTS[i % len(figures.ACCENTS)], edgecolor=figures.NEUTRAL)
+        ax.text((start + end) / 2, 0.42, f"{r.domain}\n{start}–{end}", ha="center",
+                va="bottom", fontsize=7.5)
+    ax.set_xticks([lo, hi], [str(lo), str(hi)], fontsize=7)
+    ax.set_xlim(lo - 2, hi + 2)
+    ax.set_ylim(-0.5, 1.2)
+    ax.set_yticks([])
+    for side in ("left", "top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlabel(f"{domain['domain']} : acides aminés {lo} à {hi}", fontsize=8)
+    return fig
+
+
+def bispecific_antibody(df: pd.DataFrame, name: str):
+    """A bispecific IgG as its source describes it: its two binding arms side by side above
+    its Fc, each box labelled with what the source says of it."""
+    rows = df[df["construct"] == name].sort_values("order")
+    arms, fc = rows[rows["region"] == "binding"], rows[rows["region"] == "fc"]
+    fig, ax = figures.new(height=2.6)
+    width, gap = 2.4, 0.3
+    for i, r in enumerate(arms.itertuples()):
+        x = i * (width + gap)
+        domain_row(ax, [Box(wrap_label(f"{r.domain} : {r.detail}", 26),
+                            CONSTRUCT_COLORS["binding"])], 1.2, x0=x, width=width,
+                   height=0.8, fontsize=7)
+        ax.plot([x + width / 2, (width * len(arms) + gap * (len(arms) - 1)) / 2],
+                [0.8, 0.45], color=figures.NEUTRAL, lw=1)
+    total = width * len(arms) + gap * (len(arms) - 1)
+    for r in fc.itertuples():
+        domain_row(ax, [Box(wrap_label(f"{r.domain} : {r.detail}", 40),
+                            CONSTRUCT_COLORS["fc"])], 0.0, x0=total / 2 - 1.7, width=3.4,
+                   height=0.9, fontsize=7)
+    ax.set_xlim(-0.3, total + 0.3)
+    ax.set_ylim(-0.6, 1.8)
+    ax.axis("off")
+    return fig
+
+
+def epitope_alt(df: pd.DataFrame, binder: str = "cilta-cel") -> str:
+    """« VHH2 (lama) des acides aminés 12 à 23 ; VHH1 (lama) des acides aminés 24 à 36 »."""
+    parts = df[(df["construct"] == binder) & df["aa_start"].notna()].sort_values("aa_start")
+    return " ; ".join(f"{r.domain} des acides aminés {int(r.aa_start)} à {int(r.aa_end)}"
+                      for r in parts.itertuples())

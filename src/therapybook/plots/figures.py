@@ -22,10 +22,9 @@ from therapybook.render import fmt, provenance  # noqa: E402
 
 FIG_DIR = provenance.figures_dir()
 
-#: One colour per anti-BCMA class, used by every chapter (colour-blind safe, Okabe-Ito).
+#: One colour per anti-BCMA class, used by every chapter (colour-blind safe, Okabe-Ito);
+#: the classes' labels are data (``libelles_these``).
 CLASS_COLORS = {"car_t": "#0072B2", "bispecific": "#D55E00", "adc": "#009E73"}
-CLASS_LABELS = {"car_t": "CAR-T cells", "bispecific": "Anticorps bispécifiques",
-                "adc": "Anticorps conjugué (ADC)"}
 #: Neutral and accent colours for charts that are not about anti-BCMA classes.
 NEUTRAL = "#555555"
 ACCENTS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442"]
@@ -127,3 +126,11 @@ def grouped_bars(ax, table, *, colors: Sequence[str], digits: int = 0, unit: str
     ax.set_xticks(range(len(table)), [str(i) for i in table.index])
     ax.set_ylabel(ylabel)
     french_axis(ax, "y", 0)
+
+
+def seaborn_theme() -> None:
+    """The book's style for seaborn charts: seaborn's white theme with the book's fonts,
+    sizes, spines and byte-stable SVG settings (:data:`STYLE`); call before drawing."""
+    import seaborn as sns
+
+    sns.set_theme(context="paper", style="white", font=STYLE["font.family"], rc=STYLE)

@@ -135,3 +135,16 @@ def month(value: str) -> str:
     if not (year.isdigit() and mm.isdigit() and 1 <= int(mm) <= 12):
         raise ValueError(f"Mois attendu sous la forme AAAA-MM : {value!r}.")
     return f"{MONTHS[int(mm) - 1]} {year}"
+
+
+_ORDINALS = {1: "premier", 2: "deuxième", 3: "troisième", 4: "quatrième", 5: "cinquième",
+             6: "sixième", 7: "septième", 8: "huitième", 9: "neuvième"}
+
+
+def ordinal(n: int, *, feminine: bool = False) -> str:
+    """An ordinal in running text: in words up to nine (« neuvième », « première »), then
+    « 11e »."""
+    n = int(n)
+    if n == 1:
+        return "première" if feminine else "premier"
+    return _ORDINALS.get(n, f"{n}e")

@@ -53,6 +53,37 @@ def boolean_variables() -> tuple[str, ...]:
     return _fields("boolean")
 
 
+class Labels:
+    """A code list of the data package (columns ``list``, ``code``, ``rank``, ``label`` and
+    other label columns): the one place where codes get their French words."""
+
+    def __init__(self, frame: pd.DataFrame | None = None):
+        self.frame = frame
+
+    def rows(self, list_name: str) -> pd.DataFrame:
+        """The rows of one code list, in rank order (empty without a frame)."""
+        if self.frame is None:
+            return pd.DataFrame(columns=["list", "code", "rank", "label"])
+        rows = self.frame[self.frame["list"] == list_name]
+        return rows.sort_values("rank").reset_index(drop=True)
+
+    def label(self, list_name: str, code: str, column: str = "label") -> str:
+        """Label (or another label column) of ``code`` in ``list_name``; the code if unknown."""
+        rows = self.rows(list_name)
+        if column not in rows.columns:
+            return code
+        hit = rows.loc[rows["code"] == code, column]
+        if hit.empty or pd.isna(hit.iloc[0]):
+            return code
+        return str(hit.iloc[0])
+
+    def labels(self, list_name: str, column: str = "label") -> dict[str, str]:
+        """``{code: label}`` of one list, in rank order."""
+        rows = self.rows(list_name)
+        return {c: (str(v) if not pd.isna(v) else c)
+                for c, v in zip(rows["code"], rows.get(column, rows["code"]), strict=True)}
+
+
 @dataclass(frozen=True)
 class Wording:
     """Labels (``codes``) and templates (``texts``) of the study; both optional.
@@ -69,18 +100,18 @@ class Wording:
         if self.texts is not None:
             self._templates.update(zip(self.texts["key"], self.texts["text"], strict=True))
 
-    @property
-    def wordy(self) -> bool:
-        return self.texts is not None
-
     def text(self, key: str, **values: object) -> str:
-        """Template ``key`` filled with ``values`` (already formatted); ``""`` without texts."""
+        """Template ``key`` filled with ``values`` (already formatted); ``""`` without texts.
+
+        ``{name}`` fields must all be given; a MyST role (``{ref}`label```) is left as is.
+        """
         if self.texts is None:
             return ""
         try:
             template = self._templates[key]
         except KeyError:
             raise KeyError(f"Texte « {key} » absent de retrospective_wording.") from None
+
         def fill(match: re.Match) -> str:
             name = match.group(1)
             if name not in values:
@@ -90,31 +121,19 @@ class Wording:
         return _FIELD.sub(fill, template)
 
     def rows(self, list_name: str) -> pd.DataFrame:
-        """The rows of one code list, in rank order (empty without ``codes``)."""
-        if self.codes is None:
-            return pd.DataFrame(columns=["list", "code", "rank", "label", "title", "note"])
-        rows = self.codes[self.codes["list"] == list_name]
-        return rows.sort_values("rank").reset_index(drop=True)
+        return Labels(self.codes).rows(list_name)
 
     def label(self, list_name: str, code: str, column: str = "label") -> str:
-        """Label (or ``title``, ``note``) of ``code`` in ``list_name``; the code if unknown."""
-        rows = self.rows(list_name)
-        hit = rows.loc[rows["code"] == code, column]
-        if hit.empty or pd.isna(hit.iloc[0]):
-            return code
-        return str(hit.iloc[0])
+        return Labels(self.codes).label(list_name, code, column)
 
     def labels(self, list_name: str, column: str = "label") -> dict[str, str]:
-        """``{code: label}`` of one list, in rank order."""
-        rows = self.rows(list_name)
-        return {c: (str(v) if not pd.isna(v) else c)
-                for c, v in zip(rows["code"], rows[column], strict=True)}
+        return Labels(self.codes).labels(list_name, column)
 
     def column(self, population: str) -> str:
         """Title of a Table 2 column: « Tous les patients », « Échec des CAR-T cells »…"""
         if population == "all":
             return self.label("population", "all", "title")
-        return self.label("anti_bcma_class", population, "title")
+        return self.label("table2_column", population, "title")
 
     def variable(self, name: str) -> str:
         """French name of a published variable (Table 2 rows, SSP/SG), else the code."""

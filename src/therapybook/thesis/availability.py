@@ -13,21 +13,6 @@ from matplotlib.patches import Patch
 from therapybook.plots import figures
 from therapybook.render import fmt
 
-EVENT_LABELS = {
-    "withdrawal": "plus commercialisé aux États-Unis (FDA)",
-    "early_access_claimed": "accès en France (« été 2022 »)",
-    "marketing_authorisation": "AMM",
-    "early_access": "accès précoce",
-    "ct_opinion": "avis de la CT",
-    "fda_approval": "approbation FDA",
-    "ema_fda_approval": "approbation EMA et FDA",
-    "ema_review": "instruction EMA en cours",
-    "ct_review": "évaluation par la CT en cours",
-    "launch_france": "arrivée en France",
-    "volume_increase_expected": "hausse attendue des malades traités",
-    "supply_stopped": "arrêt de la mise à disposition",
-}
-
 
 def date_label(row: pd.Series) -> str:
     """``2021``, ``août 2022`` or ``2 février 2023``; empty when undated."""
@@ -59,15 +44,16 @@ def span(row: pd.Series) -> tuple[float, float] | None:
     return point, point
 
 
-def event_label(row: pd.Series) -> str:
-    """French label of an event, with its ASMR when there is one."""
-    label = EVENT_LABELS[row["event"]]
+def event_label(row: pd.Series, labels) -> str:
+    """French label of an event (``availability_event`` of ``libelles_these``), with its
+    ASMR when there is one."""
+    label = labels.label("availability_event", row["event"])
     if isinstance(row.get("asmr"), str) and row["asmr"]:
         label += f" (ASMR {row['asmr']})"
     return label
 
 
-def timeline_figure(events: pd.DataFrame, *, agents: list[str] | None = None):
+def timeline_figure(events: pd.DataFrame, labels, *, agents: list[str] | None = None):
     """One lane per agent (coloured by anti-BCMA class), one line per dated event.
 
     Year- and month-dated events are bands over their year or month (lighter for a
@@ -94,7 +80,7 @@ def timeline_figure(events: pd.DataFrame, *, agents: list[str] | None = None):
             else:
                 ax.plot(start, y, marker="D", color=color, markersize=6)
             row = r._asdict()
-            text = f"{event_label(row)} — {date_label(row)}"
+            text = f"{event_label(row, labels)} — {date_label(row)}"
             right = end < (lo + hi) / 2 + 0.5
             ax.text(end + 0.03 if right else start - 0.03, y, text, va="center",
                     ha="left" if right else "right", fontsize=7)
@@ -120,24 +106,39 @@ def timeline_figure(events: pd.DataFrame, *, agents: list[str] | None = None):
     return fig
 
 
-def _slug(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+def quotes(events: pd.DataFrame) -> dict:
+    """Every date and ASMR grade the chapter quotes, named after the event's id
+    (``idecel_ct_opinion_iv_date`` → « 30 juin 2023 », ``idecel_ct_opinion_iv_asmr`` →
+    « ASMR IV »), each with its data row."""
+    from therapybook import data
 
-
-def glue_values(events: pd.DataFrame) -> dict[str, str]:
-    """Dates and ASMR grades for the prose.
-
-    ``date_<agent>_<event>`` (plus ``_<asmr>`` for an opinion) for every dated event, and
-    ``asmr_<agent>_<n>``: the n-th ASMR of the agent, in the order of the data.
-    """
-    out: dict[str, str] = {}
-    counts: dict[str, int] = {}
+    out = {}
     for _, r in events.iterrows():
-        asmr = r["asmr"] if isinstance(r.get("asmr"), str) and r["asmr"] else ""
+        src = data.source("disponibilite_france", id=r["id"])
         if r["date_precision"] != "undated":
-            name = f"date_{_slug(r['agent'])}_{r['event']}" + (f"_{asmr.lower()}" if asmr else "")
-            out[name] = date_label(r)
-        if asmr:
-            counts[r["agent"]] = counts.get(r["agent"], 0) + 1
-            out[f"asmr_{_slug(r['agent'])}_{counts[r['agent']]}"] = f"ASMR {asmr}"
+            out[f"{r['id']}_date"] = (date_label(r), src)
+            if r["date_precision"] in ("year", "month"):
+                out[f"{r['id']}_year"] = (str(int(r["year"])), src)
+        if isinstance(r.get("asmr"), str) and r["asmr"]:
+            out[f"{r['id']}_asmr"] = (f"ASMR {r['asmr']}", src)
     return out
+
+
+def events_table(events: pd.DataFrame, labels) -> pd.DataFrame:
+    """Every event, dated or not, with the date precision the thesis gives."""
+    return pd.DataFrame({
+        "Molécule": events["agent"], "Nom commercial": events["brand"].fillna(""),
+        "Événement": [event_label(r, labels) for _, r in events.iterrows()],
+        "Territoire": events["area"],
+        "Date": [date_label(r) or "non datée" for _, r in events.iterrows()],
+    })
+
+
+def timeline_alt(events: pd.DataFrame, labels) -> str:
+    """Alternative text of the chronology: its span and each dated event."""
+    dated = events[events["date_precision"] != "undated"]
+    years = dated["year"].dropna().astype(int)
+    items = [f"{r['agent']} : {event_label(r, labels)}, {date_label(r)}"
+             for _, r in dated.iterrows()]
+    return (f"Chronologie de {years.min()} à {years.max()}, une bande par molécule ; "
+            + " ; ".join(items) + ".")

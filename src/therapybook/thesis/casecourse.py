@@ -58,12 +58,12 @@ def find(events: pd.DataFrame, case: int, pattern: str, column: str = "event") -
 
 
 def cycle_words(time: str) -> str:
-    """``C13`` → « 13e cycle », ``C1`` → « 1er cycle »; other notations are returned as is."""
-    m = re.fullmatch(r"C(\d+)", time.strip())
+    """``C13`` → « 13e cycle », ``C1`` → « premier cycle »; other notations are returned as
+    is."""
+    m = re.fullmatch(r"C(\d+)", str(time).strip())
     if not m:
-        return time
-    n = int(m.group(1))
-    return f"{n}{'er' if n == 1 else 'e'} cycle"
+        return str(time)
+    return f"{fmt.ordinal(int(m.group(1)))} cycle"
 
 
 def _text(value: object) -> str:
@@ -184,3 +184,18 @@ def _petvasc_panel(ax, points: pd.DataFrame, ys: list[float]) -> None:
     ax.spines["bottom"].set_visible(False)
     ax.spines["top"].set_visible(True)
     ax.tick_params(left=False, labelleft=False, labelsize=7)
+
+
+def quotes(events: pd.DataFrame, patients: pd.DataFrame) -> dict:
+    """Every value the case reports quote, named ``<event id>_<column>`` (``c1_crs_value``)
+    or ``cas<case>_<column>`` (``cas1_age_years``), each with its data row."""
+    from therapybook.thesis import quotes as q
+
+    formats = {"time": cycle_words, "treatment": q.lower_first,
+               "line_of_treatment": lambda n: fmt.ordinal(n, feminine=True)}
+    return (q.cells("cas_cliniques", events, "id",
+                    ["time", "time_detail", "treatment", "value", "petvasc_score",
+                     "petvasc_max"], formats=formats)
+            | q.cells("cas_cliniques_patients", patients, "case",
+                      ["age_years", "myeloma_type", "line_of_treatment"], formats=formats,
+                      prefix="cas"))
