@@ -1,10 +1,35 @@
-"""Shared fixtures: the repository root, a scratch copy of the book sources, and a guard
-that fails the run if any test wrote into the working tree.
+"""Shared fixtures: the built books of the session, scratch copies, and a guard that fails
+the run if any test wrote into the working tree.
 
 No test writes into the working tree: before any test module is imported, the figures,
 provenance records and build outputs of in-process code go to a scratch folder of the
 session (``THERAPYBOOK_FIGURES``, ``THERAPYBOOK_PROVENANCE_DIR``, ``THERAPYBOOK_BUILD_DIR``),
 and builds run on scratch copies of the sources (:func:`copy_book`, :func:`run`).
+
+Builds are what makes the suite slow. A session makes two cold HTML builds, one PDF
+and three rebuilds of one copy: ``book`` (HTML, cold, two processes), ``pdf_book`` (the
+same copy in PDF), ``rebuilt_book`` (a copy of ``book`` rebuilt after every change of
+:data:`CHANGES`, see :func:`rebuilt_book`) and the one-process cold build of
+``tests/test_reproducible_build.py``, which compares it with ``book``. Every test that
+uses one of these fixtures, or R (marker ``r``), is marked ``build`` here; so are, by
+hand, tests that run a chapter in a kernel or the generator (``pytest -m "not build"``
+is the fast tier).
+
+How to add a test without adding a build:
+
+- to check what the book shows, read ``book`` (HTML: :func:`page`, :func:`manifest`) or
+  ``pdf_book`` (:func:`pdf_text`). Never leave them changed: ``book`` is also the
+  reference of the reproducibility comparison (a build that fails publishes nothing, so
+  breaking an input of ``book`` and restoring it in a ``finally`` is fine);
+- to check that a change of the sources reaches the book, add the change to
+  :data:`CHANGES` (a file of the book, a text it contains once, its replacement) and
+  compare ``rebuilt_book.book`` with ``book``. The chapters that read the changed file
+  are then expected to re-execute (``tests/test_build.py`` checks exactly which);
+- to run a chapter's code, use :func:`execute_chapter` (a plain kernel, scratch folders);
+- a build that must fail (a broken input) should be replaced by an in-process check
+  of the function that raises; if a build is really needed, break ``book`` or
+  ``rebuilt_book.book`` and restore it in a ``finally``: only the chapters that read the
+  broken file are read again.
 """
 
 from __future__ import annotations
@@ -16,7 +41,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -26,6 +53,11 @@ BOOK_PARTS = ["_config.yml", "_toc.yml", "index.md", "references.bib", "chapters
 #: Parts of the working tree that no test may change (compared before and after the run).
 GUARDED = ("_build", "figures", "data")
 SCRATCH_ENV = ("THERAPYBOOK_FIGURES", "THERAPYBOOK_PROVENANCE_DIR", "THERAPYBOOK_BUILD_DIR")
+#: Fixtures that build the book: a test using one is marked ``build``.
+BUILD_FIXTURES = {"book", "pdf_book", "rebuilt_book"}
+#: ``SOURCE_DATE_EPOCH`` of the session's builds (2026-01-01 12:00 UTC): the scratch copies
+#: are no git checkout, and the reproducibility test compares two builds of that date.
+EPOCH = "1767268800"
 
 
 def tree_state(root: Path = ROOT) -> dict[str, tuple[int, int]]:
@@ -54,6 +86,14 @@ def pytest_configure(config) -> None:
         folder = scratch / name.removeprefix("THERAPYBOOK_").lower()
         os.environ[name] = str(folder)
     config._therapybook_tree = tree_state()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark ``build`` (slow) every test that uses a built book or runs R."""
+    for item in items:
+        if (BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))
+                or item.get_closest_marker("r")):
+            item.add_marker(pytest.mark.build)
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
@@ -114,17 +154,9 @@ def execute_chapter(chapter: Path, scratch: Path, **env_extra: str):
     env = {"THERAPYBOOK_FIGURES": str(scratch / "figures"),
            "THERAPYBOOK_PROVENANCE_DIR": str(scratch / "provenance"), **env_extra}
     nb = jupytext.read(chapter)
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with mock.patch.dict(os.environ, env):
         nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                 resources={"metadata": {"path": str(chapter.parent)}}).execute()
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return nb
 
 
@@ -148,15 +180,20 @@ def page(book: Path, doc: str) -> str:
     return (book / "_build" / "html" / f"{doc}.html").read_text(encoding="utf-8")
 
 
+def built(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    """``proc`` if the build succeeded; fail the test with its output otherwise."""
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-5000:]
+    return proc
+
+
 @pytest.fixture(scope="session")
 def book(tmp_path_factory) -> Path:
-    """A scratch copy of the book, built once in HTML for the whole test session.
+    """A scratch copy of the book, built once in HTML (cold, two processes) for the session.
 
-    Tests that modify it must restore what they change.
+    Read only: no test may change it (see the module's docstring).
     """
     book = copy_book(tmp_path_factory.mktemp("book"))
-    proc = run(book, "html")
-    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-5000:]
+    built(run(book, "html", SOURCE_DATE_EPOCH=EPOCH))
     return book
 
 
@@ -167,8 +204,7 @@ def pdf_book(book) -> Path:
     The PDF is ``_build/pdf/livre.pdf``; the LaTeX sources and the log of the last LaTeX
     run stay in ``_build/.stage/latex/`` (``livre.tex``, ``livre.log``).
     """
-    proc = run(book, "pdf")
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    built(run(book, "pdf", SOURCE_DATE_EPOCH=EPOCH))
     return book
 
 
@@ -177,3 +213,112 @@ def pdf_text(book: Path) -> str:
     pdf = book / "_build" / "pdf" / "livre.pdf"
     return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
+
+
+@dataclass(frozen=True)
+class Change:
+    """Replace ``old`` (found exactly once) by ``new`` in the book's file ``path``."""
+
+    path: str
+    old: str
+    new: str
+
+    def apply(self, book: Path) -> None:
+        file = book / self.path
+        text = file.read_text(encoding="utf-8")
+        assert text.count(self.old) == 1, f"{self.path} : {self.old!r} absent ou répété"
+        file.write_text(text.replace(self.old, self.new), encoding="utf-8")
+
+
+#: Changes made together before the one rebuild of ``rebuilt_book`` (keys name them for
+#: the tests that check their effect). A data change re-executes the chapters that read
+#: the file; the cell added to a chapter re-executes that chapter.
+CHANGES = {
+    "infections_majestec1": Change("data/these/infections_essais.csv",
+                                   "MajesTEC-1,teclistamab,bispecific,infection_any,80,",
+                                   "MajesTEC-1,teclistamab,bispecific,infection_any,81,"),
+    "orr_dreamm2": Change("data/these/resultats_essais_anti_bcma.csv",
+                          "DREAMM-2,anti_bcma,orr,32,", "DREAMM-2,anti_bcma,orr,33,"),
+    "orr_majestec1": Change("data/these/resultats_essais_anti_bcma.csv",
+                            "MajesTEC-1,anti_bcma,orr,63,", "MajesTEC-1,anti_bcma,orr,64,"),
+    "step_label": Change("data/article/parcours_car_t.csv", "Consultation d'éligibilité,",
+                         "Consultation d'éligibilité modifiée,"),
+    "step_duration": Change(
+        "data/article/parcours_car_t.csv",
+        "hospitalisation,11,Surveillance à l'hôpital,traitement,0,10,",
+        "hospitalisation,11,Surveillance à l'hôpital,traitement,0,14,"),
+    "case_event": Change("data/these/cas_cliniques.csv", "Oligoarthrite récidivante",
+                         "Oligoarthrite modifiée pour le test"),
+}
+#: A code cell appended to a chapter that no data change touches.
+ADDED_CELL_CHAPTER = "chapters/these/09-conclusion"
+ADDED_CELL = 'print("cellule ajoutée par le test de reconstruction")'
+#: Chapter whose code a test runs by hand with its own folders (the README sequence of
+#: issue 9): the next build must not re-execute it.
+HAND_RUN_CHAPTER = "chapters/article/03-car-t"
+#: Chapter whose code runs by hand with the build's records but other figures (the bug
+#: of issue 9): the next build re-executes it and says why.
+STALE_RECORDS_CHAPTER = "chapters/these/02-biologie-bcma"
+#: A record of a table that no longer exists: the rebuild deletes it.
+STALE_RECORD = "table-tableau-supprime.json"
+#: Modules of the build tooling and of the generator edited before the rebuild (in a
+#: copy of ``src/`` the rebuild imports): no chapter may re-execute for them.
+TOOLING_EDITS = ("bookbuild/bench.py", "bookbuild/sphinx/provenance_manifest.py",
+                 "cohortgen/pseudocohort.py")
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """``book`` copied and rebuilt three times (see :func:`rebuilt_book`)."""
+
+    book: Path
+    src: Path
+    #: after every change of :data:`CHANGES`, the added cell and the tooling edits
+    changed: subprocess.CompletedProcess
+    #: after chapter code ran by hand (:data:`HAND_RUN_CHAPTER`, :data:`STALE_RECORDS_CHAPTER`)
+    by_hand: subprocess.CompletedProcess
+    #: with nothing changed
+    unchanged: subprocess.CompletedProcess
+    env: dict
+
+
+def copy_built(book: Path, dest: Path) -> Path:
+    """Copy a built scratch book, with its build folder and figures, into ``dest``.
+
+    The first build of the copy reads every page again (Sphinx's environment is tied to
+    the source folder); chapters are still served from the execution cache.
+    """
+    shutil.copytree(book, dest, symlinks=True, dirs_exist_ok=True)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def rebuilt_book(book, tmp_path_factory) -> Rebuild:
+    """A copy of ``book`` rebuilt three times: after every change of :data:`CHANGES`, the
+    added cell and the tooling edits (one build); after chapter code ran by hand (issue 9);
+    with nothing changed."""
+    scratch = tmp_path_factory.mktemp("rebuilt")
+    copy = copy_built(book, scratch / "book")
+    src = scratch / "src"
+    shutil.copytree(ROOT / "src", src, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    env = {"PYTHONPATH": str(src), "SOURCE_DATE_EPOCH": EPOCH}
+    (copy / "_build" / "provenance" / STALE_RECORD).write_text(json.dumps(
+        {"kind": "table", "name": "tableau-supprime", "caption": "x", "inputs": [],
+         "outputs": []}), encoding="utf-8")
+    for change in CHANGES.values():
+        change.apply(copy)
+    chapter = copy / f"{ADDED_CELL_CHAPTER}.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8")
+                       + f"\n```{{code-cell}} ipython3\n{ADDED_CELL}\n```\n", encoding="utf-8")
+    for module in TOOLING_EDITS:
+        with (src / module).open("a", encoding="utf-8") as f:
+            f.write("\n# modifié par le test de reconstruction\n")
+    changed = built(run(copy, "html", **env))
+    execute_chapter(copy / f"{HAND_RUN_CHAPTER}.md", scratch / "by-hand",
+                    THERAPYBOOK_ROOT=str(copy))
+    execute_chapter(copy / f"{STALE_RECORDS_CHAPTER}.md", scratch / "stale",
+                    THERAPYBOOK_ROOT=str(copy),
+                    THERAPYBOOK_PROVENANCE_DIR=str(copy / "_build" / "provenance"))
+    by_hand = built(run(copy, "html", **env))
+    unchanged = built(run(copy, "html", **env))
+    return Rebuild(copy, src, changed, by_hand, unchanged, env)

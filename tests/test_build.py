@@ -1,17 +1,19 @@
-"""End-to-end builds of a scratch copy of the book: clean HTML build with warnings as
-errors, cache invalidation on data change, loud failures, and the French PDF."""
+"""End-to-end builds of scratch copies of the book: the clean build, one rebuild after many
+changes (exactly the chapters whose inputs changed re-execute), loud failures, the PDF."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import execute_chapter, executed, page, pdf_text, run
+import conftest
+from conftest import CHANGES, executed, page, pdf_text, run
 
-pytestmark = pytest.mark.build
 INFECTIONS = "chapters/these/07-infections"
+READ_CALL = re.compile(r"""\b(?:load|source)\(\s*["']([\w./-]+)["']""")
 
 
 def test_clean_build_shows_french_book_with_full_toc(book):
@@ -25,36 +27,87 @@ def test_clean_build_shows_french_book_with_full_toc(book):
     assert 'alt="Diagramme en barres' in html
 
 
-def test_no_change_rebuild_executes_nothing(book):
-    proc = run(book, "html")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert executed(proc) == []
+def test_chapter_numbers_run_on_across_the_parts(book):
+    """Part II starts at chapter 10 (the thesis has nine): its tables are « Tableau 10.x »."""
+    first = page(book, "chapters/article/01-contexte-methode")
+    assert re.search(r"<title>10\. ", first), re.findall(r"<title>[^<]*", first)
+    assert "Tableau 11.1" in page(book, "chapters/article/02-cellules-stromales")
 
 
-def test_data_change_reexecutes_exactly_the_reading_chapter(book):
-    csv = book / "data" / "these" / "infections_essais.csv"
-    original = csv.read_text(encoding="utf-8")
-    csv.write_text(original.replace("MajesTEC-1,teclistamab,bispecific,infection_any,80,",
-                                    "MajesTEC-1,teclistamab,bispecific,infection_any,81,"),
-                   encoding="utf-8")
-    try:
-        proc = run(book, "html")
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        assert [Path(p).name for p in executed(proc)] == ["07-infections"]
-        assert "81\u00a0%" in page(book, INFECTIONS)
-    finally:
-        csv.write_text(original, encoding="utf-8")
-        assert run(book, "html").returncode == 0
+def _reading_chapters(book: Path, resources: set[str]) -> set[str]:
+    """Chapters whose code names one of ``resources`` in a load/source call (read here from
+    the chapters' text, independently of the build's own bookkeeping)."""
+    found = set()
+    for md in (book / "chapters").rglob("*.md"):
+        if resources & set(READ_CALL.findall(md.read_text(encoding="utf-8"))):
+            found.add(md.relative_to(book).with_suffix("").as_posix())
+    return found
 
 
-def test_failing_cell_fails_the_build_and_keeps_published_output(book):
+def _ran(rebuilt_book, proc) -> list[str]:
+    return sorted(Path(p).relative_to(rebuilt_book.book).as_posix() for p in executed(proc))
+
+
+def test_one_rebuild_reexecutes_exactly_the_chapters_whose_inputs_changed(rebuilt_book):
+    """Data values, a chapter cell, build-tooling modules and the generator changed, then
+    one rebuild: the chapters that read the data and the changed chapter, nothing else."""
+    book = rebuilt_book.book
+    descriptor = conftest.descriptor(book)
+    paths = {c.path for c in CHANGES.values()}
+    resources = {r["name"] for r in descriptor["resources"] if f"data/{r['path']}" in paths}
+    assert len(resources) == len(paths)
+    expected = _reading_chapters(book, resources)
+    assert {INFECTIONS, "chapters/these/04-efficacite-disponibilite",
+            "chapters/these/08-effets-immunomedies", "chapters/article/05-parcours"} <= expected
+    expected.add(conftest.ADDED_CELL_CHAPTER)
+    assert _ran(rebuilt_book, rebuilt_book.changed) == sorted(expected)
+
+
+def test_the_rebuild_used_the_edited_tooling(rebuilt_book):
+    """The rebuild imported the edited copy of ``src/`` (so the edits were real inputs)."""
+    for module in conftest.TOOLING_EDITS:
+        assert "modifié par le test" in (rebuilt_book.src / module).read_text(encoding="utf-8")
+    probe = subprocess.run(
+        [conftest.sys.executable, "-c", "import bookbuild, cohortgen; "
+         "print(bookbuild.__file__); print(cohortgen.__file__)"],
+        capture_output=True, text=True, check=True,
+        env={**conftest.os.environ, **rebuilt_book.env})
+    assert all(Path(line).is_relative_to(rebuilt_book.src)
+               for line in probe.stdout.split())
+
+
+def test_rebuilt_pages_show_the_changed_values(rebuilt_book, book):
+    after = page(rebuilt_book.book, INFECTIONS)
+    assert "81\u00a0%" in after and after != page(book, INFECTIONS)
+    conclusion = page(rebuilt_book.book, conftest.ADDED_CELL_CHAPTER)
+    assert "cellule ajoutée par le test de reconstruction" in conclusion
+
+
+def test_chapter_code_run_by_hand_reruns_only_the_chapter_whose_records_it_rewrote(
+        rebuilt_book):
+    """Issue 9. Chapter code run as the tests run it (its own folders) re-executes nothing;
+    run with the build's records but other figures, its chapter re-executes, with why."""
+    assert conftest.HAND_RUN_CHAPTER != conftest.STALE_RECORDS_CHAPTER
+    assert _ran(rebuilt_book, rebuilt_book.by_hand) == [conftest.STALE_RECORDS_CHAPTER]
+    out = rebuilt_book.by_hand.stdout + rebuilt_book.by_hand.stderr
+    stale = [line for line in out.splitlines() if "le chapitre est réexécuté" in line]
+    assert stale and all(conftest.STALE_RECORDS_CHAPTER in line for line in stale), stale
+    assert "hors du dossier des figures" in stale[0]
+
+
+def test_a_rebuild_with_nothing_changed_executes_nothing(rebuilt_book):
+    assert executed(rebuilt_book.unchanged) == []
+
+
+def test_failing_cell_fails_the_build_and_keeps_published_output(rebuilt_book):
+    book = rebuilt_book.book
     chapter = book / f"{INFECTIONS}.md"
     original = chapter.read_text(encoding="utf-8")
     before = page(book, INFECTIONS)
     chapter.write_text(original + '\n```{code-cell} ipython3\nraise RuntimeError("cellule-'
                        'en-echec-42")\n```\n', encoding="utf-8")
     try:
-        proc = run(book, "html")
+        proc = run(book, "html", **rebuilt_book.env)
         assert proc.returncode != 0
         assert "cellule-en-echec-42" in proc.stdout + proc.stderr
         assert page(book, INFECTIONS) == before
@@ -63,24 +116,28 @@ def test_failing_cell_fails_the_build_and_keeps_published_output(book):
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "expected"),
+    ("old", "new", "expected", "build"),
     [
-        (",infection_any,80,", ",infection_any,quatre-vingts,", "type number"),
-        (",infection_any,80,", ",infection_any,180,", "maximum 100"),
-        ("trial,agent,", "essai,agent,", "colonne requise"),
+        (",infection_any,81,", ",infection_any,quatre-vingts,", "type number", False),
+        (",infection_any,81,", ",infection_any,180,", "maximum 100", True),
+        ("trial,agent,", "essai,agent,", "colonne requise", False),
     ],
 )
-def test_broken_data_fails_validate_and_build(book, old, new, expected):
+def test_broken_data_fails_validate_and_build(rebuilt_book, old, new, expected, build):
+    book = rebuilt_book.book
     csv = book / "data" / "these" / "infections_essais.csv"
     original = csv.read_text(encoding="utf-8")
+    before = page(book, INFECTIONS)
     csv.write_text(original.replace(old, new, 1), encoding="utf-8")
     try:
-        for command in ("validate", "html"):
-            proc = run(book, command)
+        for command in ("validate", "html") if build else ("validate",):
+            # One process: the failing cell above covers the parallel build's rerun.
+            proc = run(book, command, **rebuilt_book.env, THERAPYBOOK_JOBS="1")
             out = proc.stdout + proc.stderr
             assert proc.returncode != 0, command
             assert "infections_essais.csv" in out and expected in out, out[-3000:]
             assert "ligne" in out
+        assert page(book, INFECTIONS) == before
     finally:
         csv.write_text(original, encoding="utf-8")
 
@@ -94,25 +151,3 @@ def test_pdf_is_french_with_figure_and_bibliography(pdf_book):
     assert "<Figure size" not in text
     tex = (pdf_book / "_build" / ".stage" / "latex" / "livre.tex").read_text(encoding="utf-8")
     assert "french" in tex
-
-
-def test_readme_sequence_build_run_chapter_code_build_executes_nothing(book, tmp_path):
-    """``make html``, then a test runs a chapter's code, then ``make html``: nothing to do."""
-    execute_chapter(book / f"{INFECTIONS}.md", tmp_path, THERAPYBOOK_ROOT=str(book))
-    proc = run(book, "html")
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert executed(proc) == []
-
-
-def test_records_rewritten_outside_the_build_rerun_their_chapter(book, tmp_path):
-    """Chapter code run by hand with the build's records but other figures (the bug of
-    issue 9): the next build re-executes that chapter, says why, and succeeds."""
-    execute_chapter(book / f"{INFECTIONS}.md", tmp_path, THERAPYBOOK_ROOT=str(book),
-                    THERAPYBOOK_PROVENANCE_DIR=str(book / "_build" / "provenance"))
-    proc = run(book, "html")
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-4000:]
-    assert [Path(p).name for p in executed(proc)] == ["07-infections"]
-    assert "hors du dossier des figures" in out and "le chapitre est réexécuté" in out
-    again = run(book, "html")
-    assert again.returncode == 0 and executed(again) == []

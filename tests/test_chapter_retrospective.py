@@ -14,6 +14,7 @@ from therapybook import data
 
 from conftest import execute_chapter
 
+pytestmark = pytest.mark.build  # runs the chapter in a kernel: slow
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.build  # executes the chapter twice (about 25 s)
 

@@ -1,13 +1,16 @@
 """Every chapter executes without error in a plain kernel (nbval, lax mode).
 
 The MyST chapters are converted to notebooks with jupytext into a scratch folder that
-mirrors ``chapters/``, then ``pytest --nbval-lax`` runs them. Figures and provenance
-records go to scratch folders too, so the test never touches the working tree.
+mirrors ``chapters/``, then ``pytest --nbval-lax`` runs them: once per session, split
+into as many concurrent runs as the machine has cores (at most two), each with its own
+figures and provenance folders, so the test never touches the working tree. Kernels
+are jupyter_client's ordinary ones, as a reader of the notebooks would start them.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -16,8 +19,10 @@ import pytest
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.build
 CHAPTERS = sorted(p for p in (ROOT / "chapters").rglob("*.md")
                   if "```{code-cell}" in p.read_text(encoding="utf-8"))
+SHARDS = max(1, min(2, os.cpu_count() or 1))
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +39,21 @@ def notebooks(tmp_path_factory):
 
 def test_every_chapter_executes_under_nbval(notebooks, tmp_path):
     folder, paths = notebooks
-    assert paths, "aucun chapitre exécutable trouvé"
-    env = dict(os.environ, THERAPYBOOK_FIGURES=str(tmp_path / "figures"),
-               THERAPYBOOK_PROVENANCE_DIR=str(tmp_path / "provenance"))
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
-         "--rootdir", str(folder), *map(str, paths)],
-        cwd=folder, env=env, capture_output=True, text=True,
-    )
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
-    assert "passed" in proc.stdout
+    assert len(paths) == len(CHAPTERS) and paths, "aucun chapitre exécutable trouvé"
+    # Largest first, dealt in turn: the shards end at about the same time.
+    ordered = sorted(paths, key=lambda p: -p.stat().st_size)
+    runs = []
+    for i in range(SHARDS):
+        env = dict(os.environ, THERAPYBOOK_FIGURES=str(tmp_path / f"figures-{i}"),
+                   THERAPYBOOK_PROVENANCE_DIR=str(tmp_path / f"provenance-{i}"))
+        env.pop("JUPYTER_DEFAULT_PROVISIONER_NAME", None)  # ordinary kernels
+        runs.append(subprocess.Popen(
+            [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
+             "--rootdir", str(folder), *map(str, ordered[i::SHARDS])],
+            cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    outputs = [(proc.communicate()[0], proc.returncode) for proc in runs]
+    for out, rc in outputs:
+        assert rc == 0, out[-6000:]
+    passed = sum(int(n) for out, _ in outputs for n in re.findall(r"(\d+) passed", out))
+    cells = sum(c.cell_type == "code" for p in paths for c in jupytext.read(p).cells)
+    assert passed == cells  # nbval runs one item per code cell: every cell of every chapter

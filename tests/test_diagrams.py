@@ -14,9 +14,25 @@ def _boxes(fig) -> list[FancyBboxPatch]:
     return [p for p in fig.axes[0].patches if isinstance(p, FancyBboxPatch)]
 
 
-def test_wrap_label_breaks_at_spaces_and_hyphenates_long_words():
+def test_wrap_label_breaks_at_spaces_and_never_cuts_a_word():
     assert diagrams.wrap_label("CD28 ou 4-1BB", 8) == "CD28 ou\n4-1BB"
-    assert diagrams.wrap_label("Transmembranaire", 12) == "Transmem-\nbranaire"
+    assert diagrams.wrap_label("Transmembranaire", 12) == "Transmembranaire"
+    assert diagrams.wrap_label("Segment Transmembranaire", 12) == "Segment\nTransmembranaire"
+
+
+def test_every_box_label_fits_its_box():
+    df = data.load("car_generations")
+    fig = diagrams.car_generations(df[df["source_doc"] == "these"])
+    renderer = fig.canvas.get_renderer()
+    boxes = _boxes(fig)
+    labels = [t for t in fig.axes[0].texts if "génération" not in t.get_text()]
+    assert any(t.get_text() == "Transmembranaire" for t in labels)
+    for text in labels:
+        x, y = text.get_position()
+        box = next(b for b in boxes if b.get_x() <= x <= b.get_x() + b.get_width()
+                   and b.get_y() <= y <= b.get_y() + b.get_height())
+        assert text.get_window_extent(renderer).width < box.get_window_extent(renderer).width
+    plt.close(fig)
 
 
 def test_domain_row_returns_one_centre_per_box():

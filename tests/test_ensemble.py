@@ -44,6 +44,7 @@ def test_the_shipped_cohort_is_its_first_member(shipped, tmp_path):
         encoding="utf-8")
 
 
+@pytest.mark.build  # runs the generator
 @pytest.mark.parametrize("seed", [2, 12])
 def test_the_file_is_what_the_generator_makes_now(shipped, tmp_path, seed):
     """Two quick seeds regenerated: a generator whose output changed fails here (then bump
@@ -52,6 +53,7 @@ def test_the_file_is_what_the_generator_makes_now(shipped, tmp_path, seed):
     assert _text(made, tmp_path, "made.csv") == _text(shipped[seed], tmp_path, "kept.csv")
 
 
+@pytest.mark.build  # runs the generator
 def test_a_cohort_that_fails_is_reported_and_left_out(monkeypatch):
     real = pseudocohort.generate
     good = real(seed=pseudocohort.SEED)
@@ -77,6 +79,7 @@ def test_a_cohort_that_fails_is_reported_and_left_out(monkeypatch):
                for why in ens.left_out[2])
 
 
+@pytest.mark.build  # runs the generator
 def test_parallel_build_equals_serial(tmp_path):
     seeds = [pseudocohort.SEED, 12]
     a, _ = ensemble.write(tmp_path / "a.csv", seeds=seeds, jobs=2)

@@ -37,6 +37,7 @@ def real(tmp_path_factory):
     return execute_chapter(PAGE, scratch, THERAPYBOOK_COHORT=str(path)), scratch
 
 
+@pytest.mark.build  # runs the page in a kernel
 def test_real_data_mode_draws_nothing_from_the_ensemble(real):
     nb, scratch = real
     out = _outputs(nb)

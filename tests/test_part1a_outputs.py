@@ -11,7 +11,7 @@ import pytest
 from therapybook import data
 from therapybook.thesis import availability, trials
 
-from conftest import page, run
+from conftest import page
 
 EFFICACY = "chapters/these/04-efficacite-disponibilite"
 EXPECTED = {
@@ -69,22 +69,11 @@ def test_provenance_records(book, record, inputs):
     assert {i["resource"] for i in rec["inputs"]} == inputs
 
 
-@pytest.mark.build
-def test_trial_value_change_reaches_table_chart_and_prose(book):
-    csv = book / "data" / "these" / "resultats_essais_anti_bcma.csv"
-    original = csv.read_text(encoding="utf-8")
-    chart = book / "figures" / "efficacite-essais.svg"
-    before_chart = chart.read_bytes()
+def test_trial_value_change_reaches_table_chart_and_prose(book, rebuilt_book):
+    """conftest.CHANGES["orr_majestec1"]: MajesTEC-1's response rate 63 → 64 %."""
+    chart = "figures/efficacite-essais.svg"
     assert "63\u00a0%" in page(book, EFFICACY)
-    csv.write_text(original.replace("MajesTEC-1,anti_bcma,orr,63,", "MajesTEC-1,anti_bcma,orr,64,"),
-                   encoding="utf-8")
-    try:
-        proc = run(book, "html")
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        html = page(book, EFFICACY)
-        # 63 % is quoted only for MajesTEC-1 (table, prose); it must be gone everywhere
-        assert "64\u00a0%" in html and "63\u00a0%" not in html
-        assert chart.read_bytes() != before_chart
-    finally:
-        csv.write_text(original, encoding="utf-8")
-        assert run(book, "html").returncode == 0
+    html = page(rebuilt_book.book, EFFICACY)
+    # 63 % is quoted only for MajesTEC-1 (table, prose); it must be gone everywhere
+    assert "64\u00a0%" in html and "63\u00a0%" not in html
+    assert (rebuilt_book.book / chart).read_bytes() != (book / chart).read_bytes()

@@ -50,15 +50,18 @@ def test_span_shares_the_unit():
     assert reported.span("2007", "2009") == "2007 à 2009"
 
 
-def test_count_bars_hatch_only_approximate_counts():
-    from therapybook.plots import figures
+def test_count_bars_are_drawn_by_seaborn_in_data_order_and_hatch_approximate_counts():
+    frame = pd.DataFrame({"label": ["a", "b"], "n": [88, 350], "approx": [False, True]})
+    fig = reported.count_bars(frame, label="label", count="n", approximate="approx",
+                              color="#009E73")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]  # first row on top
+    assert [p.get_hatch() for p in ax.patches] == [None, "///"]
+    assert [t.get_text() for t in ax.texts] == ["88", f"≈{fmt.NBSP}350"]
+    import matplotlib.pyplot as plt
 
-    fig, ax = figures.new()
-    reported.count_bars(ax, ["a", "b"], [350, 88], [True, False], color="#009E73")
-    hatches = [p.get_hatch() for p in ax.patches]
-    assert hatches == ["///", None]
-    labels = [t.get_text() for t in ax.texts]
-    assert labels == [f"≈{fmt.NBSP}350", "88"]
+    assert plt.rcParams["font.family"] == ["DejaVu Sans"]  # the book's font under seaborn
+    plt.close(fig)
 
 
 # --------------------------------------------------------------------------- built book
@@ -71,15 +74,15 @@ EXPECTED = {
     },
     "chapters/article/02-cellules-stromales": {
         "table-csm-sources": {"csm_sources"},
-        "table-csm-criteres-isct": {"csm_criteres_isct"},
-        "table-csm-mecanismes": {"csm_mecanismes"},
+        "table-csm-criteres-isct": {"csm_criteres_isct", "libelles_article"},
+        "table-csm-mecanismes": {"csm_mecanismes", "libelles_article"},
         "table-csm-experience": {"csm_experience"},
         "figure-csm-experience": {"csm_experience"},
         "table-csm-essais-france": {"csm_essais_france"},
     },
     "chapters/article/03-car-t": {
         "figure-car-t-generations": {"car_generations"},
-        "table-car-t-experience-mai": {"cart_experience_mai"},
+        "table-car-t-experience-mai": {"cart_experience_mai", "libelles_article"},
         "table-car-t-lymphodepletion": {"cart_lymphodepletion"},
     },
 }

@@ -1,8 +1,9 @@
 """Two clean builds of the same sources are byte-identical.
 
 Two fresh copies of the book (different folders, empty execution caches, no figures)
-are built, one on one process and one on two (``THERAPYBOOK_JOBS``), so neither the
-location of the sources nor parallel reading may leak into the output. Compared
+are built, one on two processes (the session's ``book``) and one on one
+(``THERAPYBOOK_JOBS=1``), so neither the location of the sources nor parallel reading
+may leak into the output. Compared
 byte for byte: every figure (SVG and PNG), ``provenance.json``, the reproducibility
 report ``reproductibilite.json`` and every file of ``_build/html`` (pages, search
 index, downloads under their hashed folders, static files).
@@ -10,9 +11,9 @@ index, downloads under their hashed folders, static files).
 Normalised fields: none. The only date in the output is the page footer's « Mis à
 jour le … » (and its ``docbuild:last-update`` meta tag): it is the date of
 ``SOURCE_DATE_EPOCH``, which the build defaults to the commit time in a git checkout;
-both builds here get the same value, as a reproducible-builds rebuilder would, and
-the test checks that it is honoured. Matplotlib writes no date or software version
-and derives SVG ids from ``svg.hashsalt``, download folders are hashed from paths
+both builds here get the same value (``conftest.EPOCH``), as a reproducible-builds
+rebuilder would, and the test checks that it is honoured. Matplotlib writes no date or
+software version and derives SVG ids from ``svg.hashsalt``, download folders are hashed from paths
 relative to the sources, and no output embeds an absolute path. Should an
 unavoidable field appear, normalise it in ``NORMALISE`` below (pattern → replacement,
 applied to both builds' text files) and list it in the README's reproducibility section.
@@ -26,24 +27,20 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_book, run
+from conftest import EPOCH, built, copy_book, run
 
 pytestmark = pytest.mark.build
 NORMALISE: dict[str, str] = {}
-EPOCH = "1767268800"  # 2026-01-01 12:00 UTC
-EPOCH_DATE = "janv. 01, 2026"
+EPOCH_DATE = "janv. 01, 2026"  # conftest.EPOCH
 TEXT = {".html", ".js", ".json", ".css", ".svg", ".txt", ".md", ".csv", ".ipynb", ".py"}
 
 
 @pytest.fixture(scope="module")
-def twin_builds(tmp_path_factory) -> tuple[Path, Path]:
-    books = []
-    for name, jobs in (("premiere", "1"), ("seconde-copie", "2")):
-        book = copy_book(tmp_path_factory.mktemp(name))
-        proc = run(book, "html", THERAPYBOOK_JOBS=jobs, SOURCE_DATE_EPOCH=EPOCH)
-        assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-        books.append(book)
-    return books[0], books[1]
+def twin_builds(book, tmp_path_factory) -> tuple[Path, Path]:
+    """The session's ``book`` (two processes) and a second copy built on one."""
+    other = copy_book(tmp_path_factory.mktemp("seconde-copie"))
+    built(run(other, "html", THERAPYBOOK_JOBS="1", SOURCE_DATE_EPOCH=EPOCH))
+    return book, other
 
 
 def _files(folder: Path) -> dict[str, Path]:

@@ -32,6 +32,7 @@ def tg() -> pseudocohort.Targets:
     return pseudocohort.targets()
 
 
+@pytest.mark.build  # the generator's full search: slow
 def test_generator_is_deterministic_and_made_the_shipped_file(tmp_path):
     out = tmp_path / "cohort.csv"
     pseudocohort.to_csv(pseudocohort.generate(seed=pseudocohort.SEED), out)

@@ -15,10 +15,22 @@ and the floor, the cost of the work itself without the machinery:
 
 6. a Sphinx build of the same pages without execution (``nb_execution_mode`` off,
    empty build folder; it reports unresolved glue, which is expected);
-7. one Python process running every chapter's code once, in reading order.
+7. one Python process running every chapter's code once, in reading order;
+
+and, for comparison, the same book built by the stock tool:
+
+8. ``jupyter-book build`` (Jupyter Book 1, one process, jupyter_client's ordinary
+   kernels) on a fresh copy whose ``_config.yml`` lacks the project's speed-ups
+   (:data:`SPEED_EXTENSIONS`; the warm kernels are the build command's, not an
+   extension, so the stock command has none), same chapters, cold.
 
 floor = 6 + 7. Medians over the runs are printed side by side with their ratio
-to the floor (and, for the no-change rebuild, to the no-execution build).
+to the floor (and, for the no-change rebuild, to the no-execution build), then the
+targets: cold build at least 2.5 × faster than stock, at most 1.5 × the floor,
+no-change rebuild at most 1.1 × the no-execution build.
+
+Other measurements add a table of their own to :data:`SECTIONS` (a function of the
+number of runs that returns Markdown); ``main`` prints each after the build table.
 """
 
 from __future__ import annotations
@@ -32,8 +44,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from bookbuild import genbench
 from bookbuild.sphinx import chapter_inputs
 from therapybook import data
 
@@ -48,7 +62,18 @@ LABELS = {
     "noexec": "Sphinx sans exécution",
     "code": "code de tous les chapitres (un processus)",
     "floor": "plancher = sans exécution + code",
+    "stock": "Jupyter Book 1 d'origine, à froid (`jupyter-book build`)",
 }
+#: Extensions of ``_config.yml`` that only make the build faster (dropped for the stock build).
+SPEED_EXTENSIONS = ("bookbuild.sphinx.parallel_reading", "bookbuild.sphinx.bibtex_plugins")
+#: Targets (issue 13): (numerator, denominator, bound, "≤" or "≥", label).
+TARGETS = [
+    ("stock", "cold", 2.5, "≥", "Jupyter Book d'origine / construction à froid"),
+    ("cold", "floor", 1.5, "≤", "construction à froid / plancher"),
+    ("nochange", "noexec", 1.1, "≤", "reconstruction sans changement / sans exécution"),
+]
+#: Further tables printed after the build table: each takes the number of runs.
+SECTIONS: list[Callable[[int], str]] = [genbench.section]
 
 
 def copy_book(dest: Path) -> Path:
@@ -119,6 +144,33 @@ def _data_file_read_by_a_chapter(book: Path) -> Path:
     raise RuntimeError("aucun chapitre ne lit de fichier de données")
 
 
+def stock_copy(dest: Path) -> Path:
+    """A copy of the book whose configuration lacks :data:`SPEED_EXTENSIONS`."""
+    book = copy_book(dest)
+    config = book / "_config.yml"
+    text = config.read_text(encoding="utf-8")
+    for ext in SPEED_EXTENSIONS:
+        line = f"      - {ext}\n"
+        if line not in text:
+            raise RuntimeError(f"{ext} absent de _config.yml : mettre à jour SPEED_EXTENSIONS")
+        text = text.replace(line, "")
+    config.write_text(text, encoding="utf-8")
+    return book
+
+
+def stock_build(workdir: Path) -> float:
+    """Cold ``jupyter-book build`` of a stock copy (the command Jupyter Book documents)."""
+    book = stock_copy(workdir / "stock")
+    env = _env(book, book / "_build")
+    for name in ("JUPYTER_DEFAULT_PROVISIONER_NAME", "THERAPYBOOK_KERNEL_POOL"):
+        env.pop(name, None)
+    jb = Path(sys.executable).with_name("jupyter-book")
+    elapsed = _timed([str(jb), "build", str(book)], book, env)
+    if not (book / "_build" / "html" / "index.html").exists():
+        raise RuntimeError("jupyter-book build n'a pas produit _build/html/index.html")
+    return elapsed
+
+
 def one_run(workdir: Path, pdf: bool) -> dict[str, float]:
     """All measurements on one fresh copy of the book."""
     py = [sys.executable, "-m", "bookbuild"]
@@ -143,6 +195,7 @@ def one_run(workdir: Path, pdf: bool) -> dict[str, float]:
                         "from bookbuild import bench; bench.run_all_chapters(Path(sys.argv[1]))",
                         str(book)], book, code_env)
     t["floor"] = t["noexec"] + t["code"]
+    t["stock"] = stock_build(workdir)
     return t
 
 
@@ -160,6 +213,13 @@ def table(runs: list[dict[str, float]]) -> str:
             ratio += f" ({med[key] / med['noexec']:.2f} × sans exécution)"
         cells = " | ".join(f"{r[key]:.1f}" for r in runs)
         lines.append(f"| {label} | {med[key]:.1f} | {cells} | {ratio} |")
+    lines.append("")
+    for num, den, bound, sense, label in TARGETS:
+        if num in med and den in med:
+            ratio = med[num] / med[den]
+            held = ratio >= bound if sense == "≥" else ratio <= bound
+            lines.append(f"- {label} : {ratio:.2f} (objectif {sense} {bound}) : "
+                         + ("tenu" if held else "**non tenu**"))
     return "\n".join(lines)
 
 
@@ -171,9 +231,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="banc du générateur de pseudo-cohortes (bookbuild.genbench)")
     args = parser.parse_args(argv)
     if args.generator == "only":
-        from bookbuild import genbench
-
-        return genbench.main()
+        print(genbench.section(args.runs))
+        return 0
+    if args.generator == "no":
+        SECTIONS.remove(genbench.section)
     runs = []
     for i in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="therapybook-bench-") as tmp:
@@ -183,10 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     jobs = os.environ.get("THERAPYBOOK_JOBS") or "défaut (2 au plus)"
     print(f"\nMédianes sur {args.runs} exécution(s), {os.cpu_count()} cœurs, processus : {jobs}\n")
     print(table(runs))
-    if args.generator == "with":
-        from bookbuild import genbench
-
-        genbench.main()
+    for section in SECTIONS:
+        print("\n" + section(args.runs))
     return 0
 
 

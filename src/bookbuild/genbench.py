@@ -131,9 +131,15 @@ def table(m: dict) -> str:
                       f"{os.cpu_count()} cœurs."])
 
 
+def section(runs: int = 1) -> str:
+    """The generator's table for ``make bench`` (one measurement; ``runs`` is unused: each
+    row is already a median over seeds)."""
+    return (f"Générateur de pseudo-cohortes (ancien : {OLD_COMMIT[:7]}, nouveau : l'arbre de "
+            f"travail)\n\n{table(measure())}")
+
+
 def main() -> int:
-    print("\nGénérateur de pseudo-cohortes (ancien : " + OLD_COMMIT[:7] + ")\n", flush=True)
-    print(table(measure()))
+    print(section())
     return 0
 
 

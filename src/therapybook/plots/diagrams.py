@@ -61,17 +61,30 @@ def domain_row(ax, boxes: Sequence[Box], y: float, *, x0: float = 0.0, width: fl
     return centres
 
 
+def fit_labels(ax, *, min_size: float = 5.0, margin: float = 0.92) -> None:
+    """Shrink the font of every box label of ``ax`` that is wider than its box, so that no
+    word has to be cut; call once the axes limits are set."""
+    from matplotlib.patches import FancyBboxPatch as Patch
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    boxes = [p for p in ax.patches if isinstance(p, Patch)]
+    for text in ax.texts:
+        x, y = text.get_position()
+        box = next((p for p in boxes if p.get_x() <= x <= p.get_x() + p.get_width()
+                    and p.get_y() <= y <= p.get_y() + p.get_height()), None)
+        if box is None:
+            continue
+        room = box.get_window_extent(renderer).width * margin
+        while text.get_window_extent(renderer).width > room and text.get_fontsize() > min_size:
+            text.set_fontsize(text.get_fontsize() - 0.25)
+
+
 def wrap_label(text: str, width: int = 14) -> str:
-    """Break ``text`` into lines of about ``width`` characters at spaces."""
+    """Break ``text`` into lines of about ``width`` characters at spaces; a word is never
+    cut (a longer word has a line of its own, and :func:`fit_labels` shrinks its font)."""
     lines: list[str] = []
-    words = []
     for word in text.split():
-        while len(word) > width:  # hyphenate long words (« Transmem-branaire »)
-            cut = width // 2 + 2
-            words.append(word[:cut] + "-")
-            word = word[cut:]
-        words.append(word)
-    for word in words:
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
@@ -82,6 +95,16 @@ def wrap_label(text: str, width: int = 14) -> str:
 def generation_label(generation: int) -> str:
     """``2`` → ``2e génération``."""
     return f"{ORDINALS.get(int(generation), f'{int(generation)}e')} génération"
+
+
+def generations_alt(df: pd.DataFrame) -> str:
+    """Alt text of :func:`car_generations`: each generation's domains, left to right."""
+    rows = []
+    for gen in sorted(df["generation"].unique()):
+        domains = df[df["generation"] == gen].sort_values("order")["domain"]
+        rows.append(f"{generation_label(gen)} : " + ", ".join(domains))
+    return ("Une rangée de boîtes par génération, de la partie extracellulaire vers la partie "
+            "intracellulaire. " + " ; ".join(rows) + ".")
 
 
 def car_generations(df: pd.DataFrame, *, box_width: float = 1.35, height: float | None = None):
@@ -114,6 +137,7 @@ def car_generations(df: pd.DataFrame, *, box_width: float = 1.35, height: float 
     ax.set_xlim(-1.6, longest * (box_width + 0.06))
     ax.set_ylim(-0.6, len(gens) - 0.4)
     ax.axis("off")
+    fit_labels(ax)
     return fig
 
 
@@ -215,3 +239,25 @@ def epitope_alt(df: pd.DataFrame, binder: str = "cilta-cel") -> str:
     parts = df[(df["construct"] == binder) & df["aa_start"].notna()].sort_values("aa_start")
     return " ; ".join(f"{r.domain} des acides aminés {int(r.aa_start)} à {int(r.aa_end)}"
                       for r in parts.itertuples())
+
+
+def constructs_alt(df: pd.DataFrame, names: Sequence[str], column: str = "construct") -> str:
+    """Alternative text of a domain diagram: each row's elements in order, its vector apart
+    (« ide-cel : scFv murin anti-BCMA, 4-1BB, CD3ζ, puis, à part, vecteur lentiviral »)."""
+    parts = []
+    for name in names:
+        rows = df[df[column] == name].sort_values("order")
+        inner = ", ".join(rows.loc[rows["region"] != "vector", "domain"])
+        vectors = ", ".join(rows.loc[rows["region"] == "vector", "domain"].str.lower())
+        label = generation_label(name) if column == "generation" else name
+        parts.append(f"{label} : {inner}" + (f", puis, à part, {vectors}" if vectors else ""))
+    return "Une rangée de boîtes par construction. " + " ; ".join(parts) + "."
+
+
+def bispecific_alt(df: pd.DataFrame, name: str) -> str:
+    """Alternative text of :func:`bispecific_antibody`."""
+    rows = df[df["construct"] == name].sort_values("order")
+    arms = [f"{r.domain}, qui {r.detail}" for r in rows[rows["region"] == "binding"].itertuples()]
+    fc = [f"{r.domain} — {r.detail}" for r in rows[rows["region"] == "fc"].itertuples()]
+    return (f"Schéma de l'anticorps {name}. En haut : {' ; '.join(arms)}. Reliés en bas : "
+            f"{' ; '.join(fc)}.")

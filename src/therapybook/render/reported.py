@@ -7,8 +7,6 @@ charts (hatched bars), and turn ``;``-separated citation columns into MyST citat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 
 from therapybook.plots import figures
@@ -27,42 +25,77 @@ def approx(value: float | int, approximate: bool, digits: int = 0) -> str:
     return f"{APPROX}{fmt.NBSP}{shown}" if approximate else shown
 
 
-def quantity(value: float | int, unit: str | None = None, *, approximate: bool = False,
-             qualifier: str | None = None, digits: int = 0) -> str:
-    """A number as prose quotes it: ``environ 2 000 essais``, ``moins de 3 mois``, ``2007``.
+#: Units after which a number stays in digits (measures, as French typography writes them);
+#: any other unit is a counted noun, and a count below ten is written in words.
+MEASURES = {"%", "h", "min", "j", "jours", "semaines", "mois", "an", "ans"}
+#: Counted nouns of the feminine gender (« une étude »).
+FEMININE = {"études", "lignées", "lignes", "injections", "générations"}
 
-    ``unit`` « année » prints the bare year, « rang » an ordinal (``14e``), « % » a percentage.
-    """
+
+def _core(value: float | int, unit: str | None, digits: int) -> str:
     if unit == YEAR_UNIT:
-        core = str(int(value))
-    elif unit == ORDINAL_UNIT:
-        core = f"{int(value)}e"
-    elif unit == "%":
-        core = fmt.percent(value, digits)
+        return str(int(value))
+    if unit == ORDINAL_UNIT:
+        return f"{int(value)}e"
+    if unit == "%":
+        return fmt.percent(value, digits)
+    if unit and unit not in MEASURES and float(value).is_integer():
+        return fmt.count(int(value), feminine=unit in FEMININE) + f"{fmt.NBSP}{unit}"
+    return fmt.number(value, digits) + (f"{fmt.NBSP}{unit}" if unit else "")
+
+
+def quantity(value: float | int, unit: str | None = None, *, approximate: bool = False,
+             qualifier: str | None = None, digits: int = 0,
+             value_max: float | int | None = None) -> str:
+    """A number as prose quotes it: ``environ 2000 essais``, ``moins de 3 mois``, ``2007``,
+    ``trois études``, ``8 à 10 %`` (with ``value_max``).
+
+    ``unit`` « année » prints the bare year, « rang » an ordinal (``14e``), « % » a percentage;
+    a count of a noun that is not a measure is written in words below ten.
+    """
+    if value_max is not None and not pd.isna(value_max):
+        core = span(_core(value, unit, digits), _core(value_max, unit, digits))
     else:
-        core = fmt.number(value, digits) + (f"{fmt.NBSP}{unit}" if unit else "")
+        core = _core(value, unit, digits)
     prefix = QUALIFIERS.get(qualifier or "", "")
     if approximate:
         prefix = (prefix + " environ").strip()
     return f"{prefix} {core}" if prefix else core
 
 
+def _row_quantity(row) -> str:
+    unit = getattr(row, "unit", None)
+    qualifier = getattr(row, "qualifier", None)
+    return quantity(
+        row.value, None if pd.isna(unit) else unit,
+        approximate=bool(getattr(row, "approximate", False)),
+        qualifier=None if pd.isna(qualifier) else qualifier,
+        value_max=getattr(row, "value_max", None),
+    )
+
+
 def quantities(df: pd.DataFrame, key: str = "key") -> dict[str, str]:
     """Prose form of every row of a facts table (columns value, unit, approximate, qualifier)."""
+    return {getattr(row, key): _row_quantity(row) for row in df.itertuples(index=False)}
+
+
+def glue_facts(resource: str, key: str = "key") -> dict[str, str]:
+    """Glue every row of the facts table ``resource`` as ``{glue:md}`<key>```, each with its
+    row as provenance; returns the texts."""
+    from therapybook import data
+    from therapybook.render import prose
+
     out = {}
-    for row in df.itertuples(index=False):
-        unit = getattr(row, "unit", None)
-        qualifier = getattr(row, "qualifier", None)
-        out[getattr(row, key)] = quantity(
-            row.value, None if pd.isna(unit) else unit,
-            approximate=bool(getattr(row, "approximate", False)),
-            qualifier=None if pd.isna(qualifier) else qualifier,
-        )
+    for row in data.load(resource).itertuples(index=False):
+        name = getattr(row, key)
+        out[name] = prose.glue(name, _row_quantity(row), source=data.source(resource,
+                                                                             **{key: name}))
     return out
 
 
 def span(lo: str, hi: str) -> str:
-    """Join two formatted bounds sharing a unit: ``8 %``, ``10 %`` → ``8 à 10 %``."""
+    """Join two formatted bounds sharing a unit: ``8 %``, ``10 %`` → ``8 à 10 %``;
+    ``deux semaines``, ``quatre semaines`` → ``deux à quatre semaines``."""
     lo_parts, hi_parts = lo.rsplit(fmt.NBSP, 1), hi.rsplit(fmt.NBSP, 1)
     if len(lo_parts) == 2 and len(hi_parts) == 2 and lo_parts[1] == hi_parts[1]:
         return f"{lo_parts[0]} à {hi}"
@@ -77,27 +110,39 @@ def cite(keys: str | None, sep: str = ";") -> str:
     return f"{{cite}}`{','.join(parts)}`" if parts else ""
 
 
-def count_bars(ax, labels: Sequence[str], counts: Sequence[float],
-               approximate: Sequence[bool], *, color: str, xlabel: str = "",
+def count_bars(frame: pd.DataFrame, *, label: str, count: str, approximate: str,
+               color: str, xlabel: str = "", height: float = 2.6,
                approx_legend: str = "Effectif approximatif (« environ »)",
-               exact_legend: str = "Effectif exact") -> None:
-    """Horizontal bars, first label on top; approximate counts are hatched and labelled ``≈ n``."""
-    n = len(labels)
-    ys = list(range(n))[::-1]
-    flags = [bool(a) for a in approximate]
-    for y, value, flag in zip(ys, counts, flags, strict=True):
-        ax.barh(y, float(value), color=color if not flag else "white", edgecolor=color,
-                hatch="///" if flag else None, linewidth=1.0, height=0.6)
-        ax.annotate(approx(value, flag), (float(value), y), xytext=(3, 0),
-                    textcoords="offset points", va="center", fontsize=8)
-    ax.set_yticks(ys, list(labels))
-    ax.set_xlabel(xlabel)
-    figures.french_axis(ax, "x", 0)
-    ax.set_xlim(0, max(float(c) for c in counts) * 1.15)
-    if any(flags):
-        from matplotlib.patches import Patch
+               exact_legend: str = "Effectif exact"):
+    """Horizontal bars drawn by seaborn, one per row of ``frame`` in its order (first on
+    top); approximate counts are hatched and labelled ``≈ n``. Returns the figure."""
+    import seaborn as sns
+    from matplotlib.patches import Patch
 
+    figures.seaborn_theme()
+    fig, ax = figures.new(height=height)
+    shown = frame.assign(_flag=frame[approximate].astype(bool),
+                         _n=frame[count].astype(float)).reset_index(drop=True)
+    sns.barplot(data=shown, y=label, x="_n", orient="h", color=color, ax=ax, width=0.6,
+                order=list(shown[label]), errorbar=None, saturation=1)
+    for patch, flag in zip(ax.patches, shown["_flag"], strict=True):
+        patch.set_edgecolor(color)
+        patch.set_linewidth(1.0)
+        if flag:
+            patch.set_facecolor("white")
+            patch.set_hatch("///")
+    for y, (n, flag) in enumerate(zip(shown["_n"], shown["_flag"], strict=True)):
+        ax.annotate(approx(n, flag), (n, y), xytext=(3, 0), textcoords="offset points",
+                    va="center", fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    figures.french_axis(ax, "x", 0)
+    ax.set_xlim(0, shown["_n"].max() * 1.15)
+    sns.despine(ax=ax)
+    flags = list(shown["_flag"])
+    if any(flags):
         handles = [Patch(facecolor="white", edgecolor=color, hatch="///", label=approx_legend)]
         if not all(flags):
             handles.insert(0, Patch(facecolor=color, edgecolor=color, label=exact_legend))
         ax.legend(handles=handles, loc="lower right", fontsize=7.5)
+    return fig

@@ -178,3 +178,9 @@ def report_numbers(comp: pd.DataFrame) -> dict[str, str]:
         "repro_not": fmt.count(counts["not reproducible"]),
         "repro_not_explained": fmt.count(int(comp["absent"].sum())),
     }
+
+
+def gprc5d_curves(curves: dict) -> dict[str, KaplanMeier]:
+    """Figure 21-C: PFS after an anti-GPRC5D subsequent line against all the other lines."""
+    return {"Anti-GPRC5D": curves[("pfs", "anti_gprc5d")],
+            "Autres lignes": curves[("pfs", "other_slt")]}
