@@ -118,10 +118,11 @@ def test_computed_number_links_to_the_anchored_row(tmp_path):
     assert "Calcul\u00a0: SSP médiane." in pages["chap"]
 
 
-def test_computation_without_anchor_is_a_warning(tmp_path):
-    _pages, warnings = build(tmp_path, {
+def test_computation_without_anchor_stays_a_plain_number(tmp_path):
+    pages, warnings = build(tmp_path, {
         "chap": "Chap\n====\n\nMédiane : `4,37 mois <#sourced:calcul:km.os.median>`_.\n"})
-    assert "calcul-km-os-median absente" in warnings
+    assert warnings == ""
+    assert "Médiane\u00a0: 4,37 mois." in pages["chap"] and "sourced" not in pages["chap"]
 
 
 def test_an_anchor_defined_twice_is_a_warning(tmp_path):

@@ -15,8 +15,8 @@ a :class:`sourced_number` node that carries the target; a second one resolves it
   rank of the number on its page), never from chance, so builds stay byte-identical;
 - in every other format (LaTeX/PDF) the number stays plain text.
 
-A target that names no row, or a computation that no appendix row anchors, is a build
-warning (the build treats warnings as errors).
+A target that names no row is a build warning (the build treats warnings as errors); a
+computation that no table row anchors yet stays a plain number (reported in the build log).
 """
 
 from __future__ import annotations
@@ -111,10 +111,10 @@ class ResolveSourcedNumbers(SphinxPostTransform):
             comp = target[len(COMPUTED):]
             anchor = anchors.computation_id(comp)
             found = row_anchors.lookup(self.env, anchor)
-            if found is None:
-                logger.warning(f"[provenance] le nombre « {node.astext()} » renvoie au calcul "
-                               f"« {comp} », qu'aucune ligne du rapport de reproductibilité "
-                               f"n'ancre (ancre {anchor} absente)", location=node)
+            if found is None:  # no table anchors it (yet): the number stays plain text
+                logger.info(f"[provenance] le nombre « {node.astext()} » renvoie au calcul "
+                            f"« {comp} », qu'aucune ligne de tableau n'ancre ({anchor}) : "
+                            "nombre affiché sans lien", location=node)
                 return None
             docname, label = found
             return {"href": self.app.builder.get_relative_uri(here, docname) + "#" + anchor,
