@@ -351,25 +351,7 @@ def case_required_empty(book):
 def case_totals_mismatch(book):
     t = pick(book, rule="sum")
     rule = next(r for r in resources(book)[t.resource]["schema"]["rules"] if r["rule"] == "sum")
-    header, rows = t.table
-    h = {name: header.index(name) for name in header}
-
-    def ok(r):
-        return all(r[h[c]] in map(str, v) for c, v in rule.get("where", {}).items())
-
-    groups: dict[tuple, dict[str, int]] = {}
-    for i, r in enumerate(rows):
-        if ok(r) and r[h[rule["value"]]] != "":
-            groups.setdefault(tuple(r[h[c]] for c in rule.get("match", [])), {})[
-                r[h[rule["key"]]]] = i
-    group = next(g for g, keys in groups.items()
-                 if rule["total"] in keys and all(p in keys for p in rule["parts"]))
-    part = groups[group][rule["parts"][0]]
-    value = rows[part][h[rule["value"]]]
-    rows[part][h[rule["value"]]] = str(int(float(value)) + 1) if float(value).is_integer() \
-        else str(float(value) + 1)
-    return Broken(t, dump(header, rows).encode(), "sum", groups[group][rule["total"]] + 2,
-                  rule["value"])
+    return totals_mismatch(t, rule)
 
 
 def case_empty_group(book):

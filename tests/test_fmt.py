@@ -52,3 +52,16 @@ def test_percent_and_counts():
     assert fmt.months(4.37, 2) == "4,37\u00a0mois"
     assert fmt.months(None) == "non atteinte"
     assert fmt.interval(2.04, 12.5) == "2,04 – 12,5"
+
+
+def test_small_numbers_in_quoted_phrases():
+    assert fmt.small_numbers_in_words("au moins 3") == "au moins trois"
+    assert fmt.small_numbers_in_words("2 à 4") == "deux à quatre"
+    for kept in ("2/3", "97 %", "5 mois", "1-2", "12", "2,6"):
+        assert fmt.small_numbers_in_words(kept) == kept
+
+
+def test_months_and_ordinals():
+    assert fmt.month("2018-09") == "septembre 2018"
+    assert fmt.ordinal(1) == "premier" and fmt.ordinal(1, feminine=True) == "première"
+    assert fmt.ordinal(9) == "neuvième" and fmt.ordinal(13) == "13e"

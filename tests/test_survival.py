@@ -179,3 +179,22 @@ def test_logrank_singular_variance_is_nan_where_r_stops():
     # R: survdiff() → "Lapack routine dgesv: system is exactly singular"
     lr = survival.logrank([1, 1], [1, 1], ["a", "b"])
     assert lr.df == 1 and math.isnan(lr.chisq) and math.isnan(lr.p)
+
+
+def test_estimates_and_numbers_at_risk_equal_lifelines():
+    """lifelines, an independent implementation, agrees on what R and this module share:
+    the Kaplan-Meier estimate and the numbers at risk (its band uses another transform)."""
+    from lifelines import KaplanMeierFitter
+
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        n = int(rng.integers(3, 40))
+        t = np.round(rng.exponential(6, n), 1)
+        e = rng.random(n) < 0.7
+        ours = survival.kaplan_meier(t, e)
+        theirs = KaplanMeierFitter().fit(t, e)
+        sf = theirs.survival_function_.iloc[:, 0]
+        assert np.allclose(ours.surv, sf.loc[ours.time].to_numpy())
+        table = theirs.event_table.loc[ours.time]
+        assert ours.n_risk.tolist() == table["at_risk"].astype(int).tolist()
+        assert ours.n_event.tolist() == table["observed"].astype(int).tolist()

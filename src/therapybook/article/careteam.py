@@ -101,6 +101,18 @@ def relations_list(actors: pd.DataFrame, links: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def network_alt(actors: pd.DataFrame, links: pd.DataFrame) -> str:
+    """Alt text of the network: the actors of each lane, top to bottom, then the relations."""
+    label = dict(zip(actors["actor_id"], actors["short_label"], strict=True))
+    lanes = [f"{title} : " + ", ".join(actors.loc[actors["lane"] == lane, "short_label"])
+             for lane, title in codes.labels("couche").items()]
+    relations = [f"{int(r.edge_id)}, {label[r.source]} {'↔' if r.relation in MUTUAL else '→'} "
+                 f"{label[r.target]}" + (", en tirets" if r.relation in GRANTS else "")
+                 for r in links.sort_values("edge_id").itertuples(index=False)]
+    return ("Schéma en quatre bandes, de haut en bas. " + ". ".join(lanes)
+            + ". Relations numérotées : " + " ; ".join(relations) + ".")
+
+
 def network_figure(actors: pd.DataFrame, links: pd.DataFrame) -> graphs.Drawing:
     """The actors in their lanes and the numbered relations, laid out by Graphviz.
 

@@ -109,6 +109,14 @@ def workup_table(bilan: pd.DataFrame) -> pd.DataFrame:
                          "Réf.": grouped["keys"].map(reported.cite)})
 
 
+def adaptations_table(adapt: pd.DataFrame) -> pd.DataFrame:
+    """Treatments to adapt before an MSC injection, what to do and why."""
+    rows = adapt.sort_values("rank")
+    return pd.DataFrame({"Traitement": rows["treatment"], "Conduite proposée": rows["action"],
+                         "Justification donnée": rows["rationale"].fillna(""),
+                         "Réf.": rows["citation"].map(reported.cite)})
+
+
 def immunomonitoring_table(im: pd.DataFrame) -> pd.DataFrame:
     """When each immune-monitoring analysis is done, on which sample, how often."""
     rows = im.sort_values("rank")

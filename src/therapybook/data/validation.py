@@ -78,7 +78,7 @@ def check(res: Mapping, path: Path, shown: str, raw: bytes,
     with system.use_context(trusted=True):  # our own paths, absolute ones included
         # A package only where foreign keys need one (building it costs more than reading)
         table = Package({"resources": members}).get_resource(res["name"]) \
-            if len(members) > 1 or references else Resource(members[0])
+            if references else Resource(members[0])
         result = table.validate(checklist, on_row=lambda row: rows.append(row.to_dict()))
     errors = [*result.errors, *(e for task in result.tasks for e in task.errors)]
     return rows, report.translate(errors, shown, schema_as_read(res), raw, titles)

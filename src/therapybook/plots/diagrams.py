@@ -239,3 +239,25 @@ def epitope_alt(df: pd.DataFrame, binder: str = "cilta-cel") -> str:
     parts = df[(df["construct"] == binder) & df["aa_start"].notna()].sort_values("aa_start")
     return " ; ".join(f"{r.domain} des acides aminés {int(r.aa_start)} à {int(r.aa_end)}"
                       for r in parts.itertuples())
+
+
+def constructs_alt(df: pd.DataFrame, names: Sequence[str], column: str = "construct") -> str:
+    """Alternative text of a domain diagram: each row's elements in order, its vector apart
+    (« ide-cel : scFv murin anti-BCMA, 4-1BB, CD3ζ, puis, à part, vecteur lentiviral »)."""
+    parts = []
+    for name in names:
+        rows = df[df[column] == name].sort_values("order")
+        inner = ", ".join(rows.loc[rows["region"] != "vector", "domain"])
+        vectors = ", ".join(rows.loc[rows["region"] == "vector", "domain"].str.lower())
+        label = generation_label(name) if column == "generation" else name
+        parts.append(f"{label} : {inner}" + (f", puis, à part, {vectors}" if vectors else ""))
+    return "Une rangée de boîtes par construction. " + " ; ".join(parts) + "."
+
+
+def bispecific_alt(df: pd.DataFrame, name: str) -> str:
+    """Alternative text of :func:`bispecific_antibody`."""
+    rows = df[df["construct"] == name].sort_values("order")
+    arms = [f"{r.domain}, qui {r.detail}" for r in rows[rows["region"] == "binding"].itertuples()]
+    fc = [f"{r.domain} — {r.detail}" for r in rows[rows["region"] == "fc"].itertuples()]
+    return (f"Schéma de l'anticorps {name}. En haut : {' ; '.join(arms)}. Reliés en bas : "
+            f"{' ; '.join(fc)}.")

@@ -182,3 +182,9 @@ def describe(curves: Mapping[str, KaplanMeier], labels: Mapping[str, str] | None
     parts = [f"{labels.get(k, k)} (n = {km.n}), {median_label(km)}" for k, km in curves.items()]
     text = " ; ".join(parts)
     return text + (f" ; log-rank {pvalue_label(pvalue)}" if pvalue is not None else "")
+
+
+def pair_colors(curves: Mapping[str, KaplanMeier]) -> dict[str, str]:
+    """Colours of a two-curve comparison: an accent for the first, neutral for the other."""
+    first, *rest = list(curves)
+    return {first: figures.ACCENTS[3], **{name: figures.NEUTRAL for name in rest}}

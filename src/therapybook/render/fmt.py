@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -148,3 +149,14 @@ def ordinal(n: int, *, feminine: bool = False) -> str:
     if n == 1:
         return "première" if feminine else "premier"
     return _ORDINALS.get(n, f"{n}e")
+
+
+_SMALL = re.compile(r"(?<![\d,./−-])\b([0-9])\b"
+                    r"(?![\d,./–-]|\s*(?:%|mois|ans?\b|jours|semaines|mg|g/))")
+
+
+def small_numbers_in_words(text: str) -> str:
+    """A phrase of a source quoted in running text, its lone integers 0–9 written in words
+    (« au moins 3 » → « au moins trois », « 2 à 4 » → « deux à quatre »); numbers before a
+    unit or a percentage, decimals and fractions (« 2/3 ») are kept."""
+    return _SMALL.sub(lambda m: words(int(m.group(1))), str(text))

@@ -1,8 +1,21 @@
 """Kaplan-Meier estimates and the log-rank test, identical to R 4.2 ``survival`` 3.5.
 
-The thesis analysed its cohort with R (``survfit``, ``survdiff``). This module
-reproduces R's numbers, including its corner cases, so that a value printed by R
-and a value computed here agree to the last printed digit:
+Why the book computes its Kaplan-Meier numbers here rather than with lifelines: the
+thesis analysed its cohort with R (``survfit``, ``survdiff``), and the numbers it prints
+are R's. Two of R's rules are not lifelines': the 95 % band of a median is R's default
+``conf.type = "log"`` (lifelines uses the log-log transform), and the median and its
+limits follow ``print(fit)`` (``survival:::survmean``: the midpoint of a plateau exactly
+at 0.5, NA when a band never crosses 0.5), which lifelines does not reproduce. This module
+implements those rules, including their corner cases, so that a value printed by R and a
+value computed here agree to the last printed digit — on the pseudo-cohort as on the real
+data.
+
+How it is checked: ``tests/test_survival_r.py`` runs R itself on hundreds of generated
+data sets (ties, heavy censoring, curves sitting exactly at 0.5 or reaching 0, deaths at
+time 0, two or three groups) and compares every estimate, band, median and printed digit;
+``tests/test_survival.py`` checks hand-worked examples, and uses lifelines as an
+independent oracle for what both must share — the survival estimates, the numbers at risk
+and the log-rank statistic.
 
 * :func:`kaplan_meier` — ``survfit(Surv(time, event) ~ 1)`` with the default
   ``conf.type = "log"`` 95 % pointwise band, and the median with its confidence
@@ -14,11 +27,12 @@ and a value computed here agree to the last printed digit:
 * :func:`logrank` — ``survdiff(Surv(time, event) ~ group)`` (chi-square, df, p).
 * :func:`r_format`, :func:`r_signif`, :func:`median_row`, :func:`median_ci_text` — numbers
   as R prints them (3 significant digits; the columns of a stratified fit share their
-  decimals: ``0`` next to ``5.16`` prints ``0.00``), ``decimal=","`` for French.
+  decimals: ``0`` next to ``5.16`` prints ``0.00``), ``decimal=","`` for French;
+  :func:`r_signif` is the book's one "as R prints" rule (``fmt.signif`` is its French form).
+* :func:`deaths_at_zero_for_null_lower` — how many deaths at time 0 make R print a lower
+  limit of 0 for a median.
 
-Not lifelines' median confidence interval: it uses the log-log transform, R's
-default is "log". Everything is plain numpy (called thousands of times by the
-pseudo-cohort generator).
+Everything is plain numpy (called thousands of times by the pseudo-cohort generator).
 """
 
 from __future__ import annotations

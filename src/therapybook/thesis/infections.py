@@ -94,3 +94,17 @@ def follow_up_note(rates: pd.DataFrame) -> str:
     """« Suivi rapporté : MajesTEC-1, 2 ans ; MagnetisMM-3, 1 an. »"""
     follow = rates.dropna(subset=["follow_up"]).groupby("trial", sort=False)["follow_up"].first()
     return "Suivi rapporté : " + " ; ".join(f"{t}, {f}" for t, f in follow.items()) + "."
+
+
+def chart_alt(rates: pd.DataFrame, labels) -> str:
+    """Alternative text of :func:`chart`: each severity with each trial's rate."""
+    measures = labels.labels("infection_measure")
+    rows = rates[rates["measure"].isin(GRADES)]
+    parts = []
+    for m in GRADES:
+        sub = rows[rows["measure"] == m]
+        parts.append(f"{measures[m].lower()} : " + ", ".join(
+            f"{r.trial} {rate_text(r.value_pct, r.denominator, labels)}"
+            for r in sub.itertuples()))
+    return "Diagramme en barres groupées, une barre par essai et par sévérité ; " \
+        + " ; ".join(parts) + "."

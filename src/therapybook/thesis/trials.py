@@ -68,7 +68,9 @@ def quotes(results: pd.DataFrame, trials: pd.DataFrame) -> dict:
         for column in ("phase", "regimen", "comparator", "prior_lines", "refractory",
                        "refractory_share", "indication"):
             if isinstance(row[column], str) and row[column]:
-                out[key(row["trial"], column)] = (row[column], src)
+                text = (fmt.small_numbers_in_words(row[column])
+                        if column in ("prior_lines", "indication") else row[column])
+                out[key(row["trial"], column)] = (text, src)
         if pd.notna(row["prior_lines_n"]):
             out[key(row["trial"], "prior_lines_n")] = (fmt.count(int(row["prior_lines_n"])), src)
     return out
