@@ -45,6 +45,7 @@ import pandas as pd
 
 from therapybook import data
 from therapybook.stats import survival
+from therapybook.stats.quantiles import quantile7  # R's type 7, the book's one definition
 
 SEED = 20230901
 #: Version of what a seed produces: bump it whenever the same seed would give other bytes
@@ -146,11 +147,6 @@ def targets(published: pd.DataFrame | None = None) -> Targets:
 
 
 # ----------------------------------------------------------------------------- statistics
-def quantile7(values, q: float) -> float:
-    """R's default ``quantile(x, q)`` (type 7)."""
-    return float(np.quantile(np.asarray(values, dtype=float), q))
-
-
 def km_summary(time, event) -> tuple[float, float, float]:
     """(median, lower, upper) as ``print(survfit(...))`` reports them (NaN = NA)."""
     km = survival.kaplan_meier(time, event)
@@ -794,12 +790,12 @@ def generate(published: pd.DataFrame | None = None, seed: int = SEED) -> pd.Data
 
 
 def _zero_deaths(n: int) -> int:
-    """Fewest deaths at time 0 among ``n`` subjects that bring R's lower band to ≤ 0.5."""
-    for k in range(1, n):
-        km = survival.kaplan_meier([0.0] * k + [1.0] * (n - k), [1] * n)
-        if km.lower[0] < 0.5 + survival.TOL and km.surv[0] > 0.5:
-            return k
-    raise SynthesisError("borne inférieure 0 inatteignable")
+    """Fewest deaths at time 0 among ``n`` subjects that make R print a lower limit of 0
+    (the book's one rule: :func:`therapybook.stats.survival.deaths_at_zero_for_null_lower`)."""
+    need = survival.deaths_at_zero_for_null_lower(n)
+    if need is None:
+        raise SynthesisError("borne inférieure 0 inatteignable")
+    return need
 
 
 # ----------------------------------------------------------------------------- output
