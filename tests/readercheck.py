@@ -6,8 +6,9 @@
 prints the findings page by page and exits with status 1 when there is one. What is read is
 what readers see: the visible text of each page of Parts I and II (``chapters/these/`` and
 ``chapters/article/``), inside the page's article (not the navigation), without section and
-caption numbers. Quotations of the sources (``<q>``, ``<blockquote>``) are the sources' own
-words: they are skipped by the typography and own-words rules, not by the register rule.
+caption numbers, nor passages marked as written in another language (``lang="en"``).
+Quotations of the sources (``<q>``, ``<blockquote>``) are the sources' own words: they are
+skipped by the typography and own-words rules, not by the register rule.
 
 Typography (issue 10 §4), each rule named as in the findings:
 
@@ -122,8 +123,10 @@ class _Visible(HTMLParser):
         if tag == "article" and "bd-article" in classes and self.depth_article is None:
             self.depth_article = len(self.stack)
         flags = set(self._flags())
+        lang = attrs.get("lang", "")
         skip = self._skipping() or tag in {"script", "style", "nav", "button"} \
-            or bool(classes & SKIP_CLASSES)
+            or bool(classes & SKIP_CLASSES) or (self.depth_article is not None and bool(lang)
+                                                and not lang.startswith("fr"))
         if tag in {"q", "blockquote"}:
             flags.add(QUOTE)
         if tag in {"code", "pre", "kbd", "samp", "tt"}:
@@ -237,6 +240,8 @@ BEFORE = (r"(?:grades?|stades?|scores?|phases?|ECOG|ISS|R-ISS|type|classe|niveau
 SMALL_DIGIT = re.compile(r"(?<![\w,.\-–/+−])([0-9])(?![\w,.\-–/+%°×]|;\d)")
 PREV_WORD = re.compile(rf"{BEFORE}\s*$", re.I)
 NEXT_UNIT = re.compile(rf"^\s*(?:{UNITS})")
+ENUMERATED = re.compile(rf"{BEFORE}\s*\d+(?:\s*(?:,|et|ou|à)\s*\d+)*\s*(?:,|et|ou|à)\s*$",
+                        re.I)
 RANGE_NEXT = re.compile(rf"^\s*(?:[–-]|à|et|ou|,)\s*\d+(?:,\d+)?\s*(?:{UNITS})")
 
 
@@ -254,6 +259,8 @@ def rule_digits(block: Block, ctx: Context) -> list[tuple[str, str]]:
         if re.match(r"^\s*(?:,|et|ou)\s*\d{2,}", after) or re.search(r"\d{2,}\s*(?:,|et|ou)\s*$",
                                                                       before):
             continue  # in a list of larger numbers
+        if ENUMERATED.search(before):
+            continue  # « figures 3 et 4 », « grades 3 ou 4 »
         out.append(("chiffre", _excerpt(text, m.start(), m.end())))
     return out
 

@@ -186,3 +186,14 @@ def test_user_supplied_file_gets_no_page_and_no_link(tmp_path, monkeypatch, reso
     assert anchors.row_page(resource) not in pages
     assert "data-download" not in pages["chap"]
     assert not (tmp_path / "html" / "donnees" / "retrospective" / "cohort.csv").exists()
+
+
+def test_a_passage_in_english_keeps_english_typography(tmp_path):
+    text = ("Chap\n====\n\n.. other-language:: en\n\n   Summary: it is \"done\"; isn't it?\n\n"
+            "Résumé : c'est \"fait\" ; n'est-ce pas ?\n")
+    pages, warnings = build(tmp_path, {"chap": text})
+    assert warnings == ""
+    page = pages["chap"]
+    assert ('<div lang="en" class="other-language"><p lang="en">Summary: it is '
+            '“done”; isn’t it?</p>' in page)
+    assert "Résumé\u00a0: c’est «\u00a0fait\u00a0»\u202f; n’est-ce pas\u202f?" in page

@@ -44,6 +44,8 @@ GOOD = {
                 "de 3 à 12 ; 4,37\u00a0mois ; IL-6 ; CD3 ; J7 ; 45\u00a0patients ; t(4;14) ; "
                 "l’interleukine 2.</p>",
                 '<p>Le taux<span class="sourced-tip">Données\u00a0: essais, ligne 5.</span>.</p>',
+                "<p>Les figures 3 et 4, les grades 3 ou 4.</p>",
+                '<div lang="en"><p>Assessed less than 3 months before; see: this.</p></div>',
                 "<table><tr><td>3</td></tr></table>", "<p><q>3 classes</q></p>"],
     "debut-chiffre": ["<p>Quarante-cinq patients. Parmi eux, 18 (40\u00a0%) étaient en "
                       "échec.</p>", "<p>Van Oekelen et al. (11,9\u00a0mois) le notent.</p>",
@@ -59,7 +61,7 @@ GOOD = {
     "identifiant": ["<p>La relation accrédite relie deux acteurs ; un anticorps "
                     "bispécifique.</p>", "<p><q>accredite</q></p>"],
     "espace": ["<p>Source\u00a0: ici\u202f; et là\u202f! «\u00a0texte\u00a0» "
-               "10:30 <code>a; b</code></p>"],
+               "10:30 <code>a; b</code></p>", '<div lang="en"><p>Note: one; two!</p></div>'],
     "glossaire": ["<p>Les CAR-T cells sont des lymphocytes. Ide-cel ou cilta-cel ? "
                   "L’ADC et la ViT.</p>", "<p>Traités par ide-cel.</p>"],
 }

@@ -9,6 +9,10 @@
   sign never starts a line. LaTeX is left to babel-french, which does the same.
 - **Quotations.** The role ``{printed}`…``` marks the source's own words: ``<q>`` in
   HTML (drawn with « », and skipped by the own-words check), « … » elsewhere.
+- **Passages in another language.** The directive ``{other-language} en`` wraps a passage
+  written in English (an abstract): ``<div lang="en">`` in HTML (screen readers switch
+  language), English quotes from the smart quotes, no French spacing, and the reader
+  checks leave it alone.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxDirective
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 LETTER_APOSTROPHE_BEFORE_QUOTE = re.compile(r"(?<=[^\W\d_])'(?=\s*«)")
@@ -31,18 +36,54 @@ LITERAL = (nodes.FixedTextElement, nodes.literal, nodes.math, nodes.raw, nodes.c
 
 
 def _prose_texts(doctree: nodes.Node):
+    """French text nodes: not code, not a passage in another language."""
     for text in list(doctree.findall(nodes.Text)):
         parent = text.parent
         if parent is None:
             continue
         node, skip = parent, False
         while node is not None:
-            if isinstance(node, LITERAL) or "code" in node.get("classes", ()):
+            if isinstance(node, (*LITERAL, other_language)) or "code" in node.get("classes", ()):
                 skip = True
                 break
             node = node.parent
         if not skip:
             yield text
+
+
+class other_language(nodes.General, nodes.Element):  # noqa: N801 (docutils style)
+    """A passage in another language (``lang``), e.g. an English abstract."""
+
+
+class OtherLanguage(SphinxDirective):
+    """``{other-language} en``: the content is written in that language."""
+
+    required_arguments = 1
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        lang = self.arguments[0].strip().lower()
+        if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]+)?", lang):
+            raise self.error(f"code de langue invalide : {lang!r}")
+        node = other_language("", lang=lang, classes=[f"language-{lang}", "other-language"])
+        node += self.parse_content_to_nodes(allow_section_headings=True)
+        # Smart quotes read the language from each text element's own classes (docutils
+        # does not look at the parents), so every paragraph carries it.
+        for element in node.findall(nodes.TextElement):
+            element["classes"].append(f"language-{lang}")
+        return [node]
+
+
+def visit_other_language_html(self, node: other_language) -> None:
+    self.body.append(f'<div lang="{node["lang"]}" class="other-language">')
+
+
+def depart_other_language_html(self, node: other_language) -> None:
+    self.body.append("</div>")
+
+
+def _pass(self, node) -> None:
+    pass
 
 
 class ApostropheBeforeMarkup(SphinxTransform):
@@ -139,4 +180,7 @@ def setup(app: Sphinx) -> dict:
                  latex=(visit_printed_latex, depart_printed_latex),
                  text=(visit_printed_text, depart_printed_text))
     app.add_role("printed", printed_role)
+    app.add_node(other_language, html=(visit_other_language_html, depart_other_language_html),
+                 latex=(_pass, _pass), text=(_pass, _pass))
+    app.add_directive("other-language", OtherLanguage)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
