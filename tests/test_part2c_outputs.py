@@ -195,6 +195,12 @@ def test_no_file_module_column_or_key_in_what_readers_see(text, chapter):
 
 
 @pytest.mark.parametrize("chapter", list(CHAPTERS))
+def test_no_closing_quote_in_place_of_an_apostrophe(pages, chapter):
+    raw = html.unescape(_article(pages[chapter]))
+    assert not re.findall(r"\w”\s?[«\w]", raw), chapter
+
+
+@pytest.mark.parametrize("chapter", list(CHAPTERS))
 def test_the_article_is_named_at_most_once_per_150_words(text, chapter):
     seen = text[chapter]
     words = len(re.findall(r"\w+", seen))

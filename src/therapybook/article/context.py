@@ -44,10 +44,10 @@ def keywords(table: pd.DataFrame):
     from IPython.display import Markdown
 
     def listed(language: str, quote) -> str:
-        items = [quote(k) for k in
-                 table[table["language"] == language].sort_values("rank")["as_printed"]]
+        words = table[table["language"] == language].sort_values("rank")["as_printed"].tolist()
+        items = [quote(k if i == 0 else k[0].lower() + k[1:]) for i, k in enumerate(words)]
         return ", ".join(items[:-1]) + " et " + items[-1]
 
-    french = listed("fr", lambda k: f"« {k[0].lower() + k[1:]} »")
-    english = listed("en", lambda k: f"*{k[0].lower() + k[1:]}*")
-    return Markdown(f"{french[0].upper() + french[1:]} ; en anglais : {english}.\n")
+    french = listed("fr", lambda k: f"« {k} »")
+    english = listed("en", lambda k: f"*{k}*")
+    return Markdown(f"{french} ; en anglais : {english}.\n")
