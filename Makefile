@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 NODE   := node_modules/.package-lock.json
 JOBS   ?= 2
 
-.PHONY: setup system html pdf validate test lint lock clean cohort bench
+.PHONY: setup system html pdf validate test lint lock clean cohort ensemble bench
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -47,6 +47,10 @@ lint: $(STAMP)
 ## Synthetic pseudo-cohort of the retrospective study (FORCE=1 to overwrite, SEED=n).
 cohort: $(STAMP)
 	$(PY) -m bookbuild cohort $(if $(FORCE),--force) $(if $(SEED),--seed $(SEED))
+
+## Ensemble of 100 pseudo-cohorts (the shipped one first), in parallel over the cores (JOBS_ENSEMBLE=n).
+ensemble: $(STAMP)
+	$(PY) -m cohortgen.ensemble $(if $(JOBS_ENSEMBLE),--jobs $(JOBS_ENSEMBLE))
 
 ## Regenerate the lock file from the current virtual environment.
 lock:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need (LaTeX for the PDF, R for the survival
 # cross-check, Chromium for the browser tests, Graphviz and its font for the diagrams,
-# Node.js/npm for axe-core). No-op when they are all present.
+# Node.js/npm for axe-core, the French word list of the reader checks). No-op when they are
+# all present.
 set -euo pipefail
 PACKAGES=(
   texlive-xetex texlive-latex-extra texlive-lang-french latexmk texlive-fonts-recommended
@@ -11,6 +12,7 @@ PACKAGES=(
   poppler-utils
   graphviz fonts-dejavu-core
   xindy
+  wfrench
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -204,10 +204,7 @@ def test_rounded_repeats_are_not_conflicts(found):
     assert "conflit-disc.os.median.all" not in found
 
 
-def test_findings_frame_and_index(found):
-    frame = audit.findings_frame(list(found.values()))
-    assert list(frame.columns) == ["id", "kind", "what", "published", "evidence", "verdict",
-                                   "correction", "keys"]
+def test_findings_index(found):
     index = audit.findings_by_key(list(found.values()))
     assert "grim-t2.triple_refractory.pct.adc" in [f.id for f in
                                                    index["t2.triple_refractory.pct.adc"]]

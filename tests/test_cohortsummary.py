@@ -25,14 +25,6 @@ def quoted(published, cohort):
     return summary.numbers(published, cohort)
 
 
-def test_km_phrase_prints_like_r_in_french():
-    km = survival.kaplan_meier([1, 2, 3, 4, 5], [1, 1, 1, 0, 0])
-    assert summary.km_phrase(km).startswith("3\u00a0mois (IC à 95 % : 2 – NA)")
-    never = survival.kaplan_meier([1, 2, 3, 4], [1, 0, 0, 0])
-    assert summary.km_phrase(never).startswith("non atteinte")
-    assert summary.km_phrase(None) == "non calculable"
-
-
 def test_one_value_per_published_number_with_a_stable_key(quoted, published):
     for key in published["key"]:
         assert summary.glue_key(key) in quoted

@@ -64,11 +64,8 @@ def test_petvasc_points_keep_scores_and_relapse_without_inventing_a_score():
     assert casecourse.petvasc_points(data.load("cas_cliniques"), 2).empty
 
 
-def test_find_cycle_words_and_alt_text():
+def test_cycle_words_and_alt_text():
     ev = data.load("cas_cliniques")
-    assert casecourse.find(ev, 1, "complète stringente")["time"] == "C13"
-    with pytest.raises(LookupError):
-        casecourse.find(ev, 1, "évènement absent")
     assert casecourse.cycle_words("C1") == "premier cycle"
     assert casecourse.cycle_words("C11") == "11e cycle"
     assert casecourse.cycle_words("M+2") == "M+2"

@@ -258,3 +258,31 @@ def test_significant_digits_match_r_print():
         assert survival.r_signif(v) == printed, v
         assert fmt.signif(v) == printed.replace(".", ","), v
     assert rows[0] == ["1234", "1230"]  # where print and signif() part ways
+
+
+COX_SCRIPT = r"""
+suppressPackageStartupMessages(library(survival))
+d <- read.csv(commandArgs(trailingOnly = TRUE)[1])
+p <- d[!is.na(d$pfs_months), ]
+p$anti_gprc5d <- as.integer(p$subsequent_line == "anti_gprc5d")
+fit <- coxph(Surv(pfs_months, pfs_event) ~ anti_gprc5d, data = p)  # Efron ties (default)
+s <- summary(fit)$conf.int
+cat(sprintf("%.17g", c(s[1, "exp(coef)"], s[1, "lower .95"], s[1, "upper .95"])), "\n")
+"""
+
+
+def test_cox_hazard_ratio_equals_r_coxph_on_the_shipped_cohort():
+    """lifelines' CoxPHFitter (the appendix's hazard ratio) against R's coxph."""
+    from therapybook import data
+    from therapybook.study import ensemble
+
+    path = data.resource_path("retrospective_cohort")
+    out = subprocess.run(["Rscript", "-e", COX_SCRIPT, str(path)], capture_output=True,
+                         text=True, check=True).stdout
+    want = [float(x) for x in out.split()]
+    cohort = data.load("retrospective_cohort")
+    pfs = cohort[cohort["pfs_months"].notna()]
+    got = ensemble.cox_gprc5d(pfs["pfs_months"].to_numpy(float),
+                              pfs["pfs_event"].to_numpy(float) > 0,
+                              (pfs["subsequent_line"] == "anti_gprc5d").to_numpy())
+    assert np.allclose(got, want, rtol=1e-6), (got, want)

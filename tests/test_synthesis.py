@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -142,3 +143,34 @@ def test_chapter_never_shows_patient_rows():
     assert "patient_id" not in text
     assert not re.search(r"^\s*(cohort|df)\s*$", text, re.M)  # a bare frame as cell output
     assert not re.search(r"(display|print)\((cohort|df)\b", text)
+
+
+def _random_curves(n_cases: int = 400):
+    rng = np.random.default_rng(7)
+    for _ in range(n_cases):
+        n = int(rng.integers(1, 41))
+        t = rng.integers(0, 60, n) * int(rng.choice([1, 25]))  # hundredths, many ties
+        e = (rng.random(n) < rng.random()).astype(int)
+        yield t, e, rng.random(n) < 0.3
+
+
+def test_fast_kaplan_meier_limits_equal_the_reference():
+    """The search's one-pass limits are the floats of survival.kaplan_meier (plateaus,
+    curves ending on 0.5 or 0, all censored, deaths at time 0 included)."""
+    cases = [(np.array([100, 200, 300, 400]), np.array([1, 1, 1, 1]), None),  # S = 0.5 plateau
+             (np.array([0, 0, 100]), np.array([1, 1, 1]), None),
+             (np.array([50, 60]), np.array([0, 0]), None)]
+    for t, e, _ in [*cases, *_random_curves()]:
+        got = pseudocohort._km_limits(sorted((t * 2 + e).tolist()))
+        want = pseudocohort.km_summary(t / 100.0, e)
+        for g, w in zip(got, want, strict=True):
+            assert (math.isnan(g) and math.isnan(w)) or g == w, (t, e, got, want)
+
+
+def test_fast_logrank_equals_the_reference():
+    for t, e, g in _random_curves():
+        if g.all() or not g.any():
+            continue
+        got = pseudocohort._logrank_p(sorted((t * 4 + e * 2 + g).tolist()))
+        want = survival.logrank(t / 100.0, e, g).p
+        assert (math.isnan(got) and math.isnan(want)) or got == pytest.approx(want, rel=1e-12)

@@ -47,6 +47,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bookbuild import genbench
 from bookbuild.sphinx import chapter_inputs
 from therapybook import data
 
@@ -72,7 +73,7 @@ TARGETS = [
     ("nochange", "noexec", 1.1, "≤", "reconstruction sans changement / sans exécution"),
 ]
 #: Further tables printed after the build table: each takes the number of runs.
-SECTIONS: list[Callable[[int], str]] = []
+SECTIONS: list[Callable[[int], str]] = [genbench.section]
 
 
 def copy_book(dest: Path) -> Path:
@@ -226,7 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bookbuild.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 3)))
     parser.add_argument("--no-pdf", action="store_true", help="ne pas mesurer le PDF")
+    parser.add_argument("--generator", choices=("with", "only", "no"), default="with",
+                        help="banc du générateur de pseudo-cohortes (bookbuild.genbench)")
     args = parser.parse_args(argv)
+    if args.generator == "only":
+        print(genbench.section(args.runs))
+        return 0
+    if args.generator == "no":
+        SECTIONS.remove(genbench.section)
     runs = []
     for i in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="therapybook-bench-") as tmp:

@@ -42,11 +42,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import chdtrc
 
 from therapybook import data
 from therapybook.stats import survival
+from therapybook.stats.quantiles import quantile7  # R's type 7, the book's one definition
 
 SEED = 20230901
+#: Version of what a seed produces: bump it whenever the same seed would give other bytes
+#: (the ensemble resource records it; a faster search with the same draws keeps it).
+GENERATOR_VERSION = "1"
 CLASSES = ("car_t", "bispecific", "adc")
 PRODUCTS = {
     "car_t": ("ide_cel", "cilta_cel"),
@@ -69,6 +74,7 @@ PRIOR_LINES_RANGE = (2, 10)
 MAX_PFS = 40.0  # months
 MAX_OS = 54.0  # months: inclusion September 2018 – March 2023
 KM_STATS = ("median", "lower", "upper")
+NAN = float("nan")
 
 
 class SynthesisError(RuntimeError):
@@ -142,11 +148,6 @@ def targets(published: pd.DataFrame | None = None) -> Targets:
 
 
 # ----------------------------------------------------------------------------- statistics
-def quantile7(values, q: float) -> float:
-    """R's default ``quantile(x, q)`` (type 7)."""
-    return float(np.quantile(np.asarray(values, dtype=float), q))
-
-
 def km_summary(time, event) -> tuple[float, float, float]:
     """(median, lower, upper) as ``print(survfit(...))`` reports them (NaN = NA)."""
     km = survival.kaplan_meier(time, event)
@@ -227,21 +228,51 @@ def check(cohort: pd.DataFrame, tg: Targets | None = None) -> list[str]:
 
 # ----------------------------------------------------------------------------- search
 def _anneal(state, loss: Callable, propose: Callable, rng: np.random.Generator, *,
-            iters: int, temp: float):
-    """Seeded simulated annealing; stops as soon as the loss reaches 0."""
+            iters: int, temp: float, bounded: Callable | None = None):
+    """Seeded simulated annealing; stops as soon as the loss reaches 0.
+
+    ``bounded(state, limit)`` (optional) returns the loss, or None once it surely exceeds
+    ``limit``: the test ``new <= cur or u < exp((cur - new) / t)`` then needs only as much
+    of the loss as decides it, with the same outcome and the same draws.
+    """
     cur = loss(state)
     best, best_loss = state, cur
     for i in range(iters):
         if cur == 0:
             break
         cand = propose(state, rng)
-        new = loss(cand)
         t = temp * (1 - i / iters) + 1e-9
-        if new <= cur or rng.random() < math.exp((cur - new) / t):
+        if bounded is None:
+            new = loss(cand)
+            accept = new <= cur or rng.random() < math.exp((cur - new) / t)
+        else:
+            new = bounded(cand, cur)
+            if new is not None and new <= cur:
+                accept = True
+            else:
+                u = rng.random()
+                if new is None:  # new > cur: accepted only below cur - t log u
+                    new = bounded(cand, cur - t * math.log(u) if u > 0 else math.inf)
+                accept = new is not None and u < math.exp((cur - new) / t)
+        if accept:
             state, cur = cand, new
             if cur < best_loss:
                 best, best_loss = state, cur
     return best, best_loss
+
+
+def _type7(xs: list, n: int) -> tuple[float, float, float]:
+    """Q1, median, Q3 of the sorted list ``xs`` (length ``n``), numpy's "linear" rule
+    (R's type 7) with numpy's own interpolation, so that the values are the same floats."""
+    out = []
+    for q in (0.25, 0.5, 0.75):
+        h = (n - 1) * q
+        k = int(h)
+        g = h - k
+        a = xs[k]
+        b = xs[min(k + 1, n - 1)]
+        out.append(b - (b - a) * (1 - g) if g >= 0.5 else a + (b - a) * g)
+    return out[0], out[1], out[2]
 
 
 def _quantile_search(groups: dict[str, int], want: dict[str, tuple[float, float, float]],
@@ -251,23 +282,33 @@ def _quantile_search(groups: dict[str, int], want: dict[str, tuple[float, float,
     sizes = [groups[g] for g in names]
     cuts = np.cumsum([0, *sizes])
     lo, hi = bounds
+    spans = [(want[g].tolist(), int(a), int(b)) for g, a, b in
+             zip(names, cuts[:-1], cuts[1:], strict=True)]
+    pooled = want["all"].tolist()
+    size = int(cuts[-1])
+    group_of = [names[int(np.searchsorted(cuts, i, side="right")) - 1] for i in range(size)]
+    targets_of = {g: [v for v in (*want[g], *want["all"]) if v == int(v)] for g in names}
+    steps = (-3, -2, -1, 1, 2, 3)
 
     def loss(x: np.ndarray) -> float:
+        # plain Python on 45 integers: same floats as numpy's quantile, far fewer calls
+        xs = x.tolist()
         total = 0.0
-        for g, a, b in zip(names, cuts[:-1], cuts[1:], strict=True):
-            got = np.quantile(x[a:b], (0.25, 0.5, 0.75))
-            total += float(np.abs(got - want[g]).sum())
-        got = np.quantile(x, (0.25, 0.5, 0.75))
-        return total + float(np.abs(got - want["all"]).sum())
+        for w, a, b in spans:
+            q1, q2, q3 = _type7(sorted(xs[a:b]), b - a)
+            total += abs(q1 - w[0]) + abs(q2 - w[1]) + abs(q3 - w[2])
+        q1, q2, q3 = _type7(sorted(xs), size)
+        return total + (abs(q1 - pooled[0]) + abs(q2 - pooled[1]) + abs(q3 - pooled[2]))
 
     def propose(x: np.ndarray, r: np.random.Generator) -> np.ndarray:
+        # the same draws as ``r.choice`` on these lists (choice = integers over the length)
         y = x.copy()
-        i = r.integers(y.size)
+        i = int(r.integers(y.size))
         if r.random() < 0.5:
-            y[i] = np.clip(y[i] + r.choice([-3, -2, -1, 1, 2, 3]), lo, hi)
+            y[i] = min(max(int(y[i]) + steps[int(r.integers(6))], lo), hi)
         else:  # copy a target value of the patient's group
-            g = names[int(np.searchsorted(cuts, i, side="right")) - 1]
-            y[i] = int(r.choice([v for v in (*want[g], *want["all"]) if v == int(v)]))
+            values = targets_of[group_of[i]]
+            y[i] = int(values[int(r.integers(len(values)))])
         return y
 
     for _ in range(20):
@@ -278,6 +319,127 @@ def _quantile_search(groups: dict[str, int], want: dict[str, tuple[float, float,
         if best == 0:
             return {g: x[a:b] for g, a, b in zip(names, cuts[:-1], cuts[1:], strict=True)}
     raise SynthesisError(f"quantiles introuvables pour {want}")
+
+
+_HALF = 0.5 + survival.TOL
+#: Slack of the bounded loss: partial sums in another order differ from the total by ulps.
+_MARGIN = 1e-9
+
+
+def _km_limits(codes: list[int]) -> tuple[float, float, float]:
+    """Median and 95 % CI limits of a Kaplan-Meier curve, as :func:`km_summary` gives them.
+
+    ``codes`` are ``2 * time + event`` (time in hundredths of a month), sorted.
+    """
+    return _apply(_km_recipe(codes), [c >> 1 for c in codes])
+
+
+def _apply(recipe, times) -> tuple[float, float, float]:
+    out = []
+    for r in recipe:
+        if r is None:
+            out.append(NAN)
+        elif r[0] == r[1]:
+            out.append(times[r[0]] / 100.0)
+        else:
+            out.append((times[r[0]] / 100.0 + times[r[1]] / 100.0) / 2)
+    return out[0], out[1], out[2]
+
+
+def _km_recipe(codes: list[int]) -> tuple:
+    """Where the median and its CI limits fall: for each, the positions ``(a, b)`` in
+    ``codes`` of the time (``a == b``) or of the two times of a plateau midpoint, or None
+    (NA). One pass over the event times with the same floating-point operations as
+    :func:`therapybook.stats.survival.kaplan_meier` (product-limit, Greenwood, log band,
+    ``survmean``'s first crossing of 0.5 with its plateau rule), stopping once the three
+    are known. It depends only on the order of events, censorings and ties, which is why
+    the search can memoise it: most moves change times, not their order.
+    """
+    n = len(codes)
+    at_risk, s, acc = n, 1.0, 0.0
+    out: list = [None, None, None]
+    plateau: list = [None, None, None]
+    open_ = [True, True, True]
+    left = 3
+    i = 0
+    while i < n and left:
+        t = codes[i] >> 1
+        j, d = i, 0
+        while j < n and codes[j] >> 1 == t:
+            d += codes[j] & 1
+            j += 1
+        if d:
+            s = s * ((at_risk - d) / at_risk)
+            acc = math.inf if d == at_risk else acc + d / (at_risk * (at_risk - d))
+            if s == 0:
+                ys = (s, NAN, NAN)
+            else:
+                se, ls = math.sqrt(acc), math.log(s)
+                ys = (s, math.exp(ls - survival.Z95 * se),
+                      min(math.exp(ls + survival.Z95 * se), 1.0))
+            for k in range(3):
+                if not open_[k]:
+                    continue
+                y = ys[k]
+                first = plateau[k]
+                if first is None:
+                    if y < _HALF:
+                        if abs(y - 0.5) < survival.TOL:
+                            plateau[k] = (i, y)
+                        else:
+                            out[k], open_[k] = (i, i), False
+                            left -= 1
+                elif y < first[1]:
+                    out[k], open_[k] = (first[0], i), False
+                    left -= 1
+        at_risk -= j - i
+        i = j
+    for k in range(3):
+        if open_[k] and plateau[k] is not None:
+            out[k] = (plateau[k][0], plateau[k][0])
+    return tuple(out)
+
+
+def _logrank_p(codes: list[int]) -> float:
+    """p of the two-group log-rank test, as :func:`therapybook.stats.survival.logrank`.
+
+    ``codes`` are ``4 * time + 2 * event + group`` (group 1 = the second level), sorted.
+    """
+    n = len(codes)
+    n1 = sum(c & 1 for c in codes)
+    at_risk = n
+    o1 = e0 = e1 = v1 = v2 = 0.0
+    i = 0
+    while i < n:
+        t = codes[i] >> 2
+        j, d, d1, leave1 = i, 0, 0, 0
+        while j < n and codes[j] >> 2 == t:
+            c = codes[j]
+            d += (c >> 1) & 1
+            d1 += c & (c >> 1) & 1
+            leave1 += c & 1
+            j += 1
+        if d:
+            f1 = n1 / at_risk
+            f0 = (at_risk - n1) / at_risk
+            o1 += d1
+            e0 += f0 * d
+            e1 += f1 * d
+            w = d * (at_risk - d) / (at_risk - 1) if at_risk > 1 else 0.0
+            a = f1 * w
+            v1 += a
+            v2 += a * f1
+        at_risk -= j - i
+        n1 -= leave1
+        i = j
+    df = (e0 > 0) + (e1 > 0) - 1
+    if df < 1:
+        return 1.0 if df == 0 else NAN
+    var = -v2 + v1
+    if var == 0:
+        return NAN
+    diff = o1 - e1
+    return float(chdtrc(1, diff * (diff / var)))
 
 
 @dataclass
@@ -295,43 +457,123 @@ class _SurvivalProblem:
     n_events: int | None = None
     _memo: dict = field(default_factory=dict, repr=False)
 
-    def summary(self, pop: str, t: np.ndarray, e: np.ndarray) -> tuple[float, float, float]:
+    def __post_init__(self):
+        self._members = {pop: np.flatnonzero(mask) for pop, mask in self.curves.items()}
+        self._pops = list(self.curves)
+        self._free = np.flatnonzero(~self.fixed_time)
+        self._flippable = np.flatnonzero(~self.fixed_event)
+        self._inside = {pop: mask & ~self.fixed_time for pop, mask in self.curves.items()}
+        self._values = {pop: [v for v in w if not math.isnan(v)] for pop, w in self.want.items()}
+        self._want = {pop: tuple(float(v) for v in w) for pop, w in self.want.items()}
+        self._recipes: dict = {}
+        self._p: dict = {}
+        if self.logrank_group is not None:
+            self._group = np.asarray(self.logrank_group, dtype=np.int64)
+
+    def summary(self, pop: str, t: np.ndarray, e: np.ndarray,
+                code: np.ndarray | None = None) -> tuple[float, float, float]:
         """Median and CI of curve ``pop`` (memoised: most moves leave most curves unchanged)."""
-        mask = self.curves[pop]
-        key = (pop, t[mask].tobytes(), e[mask].tobytes())
-        if key not in self._memo:
-            if len(self._memo) > 200_000:
-                self._memo.clear()
-            self._memo[key] = km_summary(t[mask] / 100.0, e[mask])
-        return self._memo[key]
+        sub = (t * 2 + e if code is None else code)[self._members[pop]]
+        return self._entry(pop, sub)[0]
+
+    def _entry(self, pop: str, sub: np.ndarray) -> tuple:
+        """(limits, their three loss terms, the terms' sum) of curve ``pop``, memoised on
+        the exact times, then on their order (which alone places the limits)."""
+        key = (pop, sub.tobytes())
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if len(self._memo) > 200_000:
+            self._memo.clear()
+            self._recipes.clear()
+        srt = np.sort(sub)
+        times = srt >> 1
+        shape = (srt & 1).astype(np.int8)
+        shape[1:] += 2 * (times[1:] == times[:-1])
+        skey = shape.tobytes()
+        recipe = self._recipes.get(skey)
+        if recipe is None:
+            recipe = self._recipes[skey] = _km_recipe(srt.tolist())
+        got = _apply(recipe, times)
+        want = self._want[pop]
+        terms = (_target_loss(got[0], want[0]), _target_loss(got[1], want[1]),
+                 _target_loss(got[2], want[2]))
+        hit = self._memo[key] = (got, terms, terms[0] + terms[1] + terms[2])
+        return hit
 
     def loss(self, state) -> float:
+        return self.bounded(state, math.inf)
+
+    def bounded(self, state, limit: float) -> float | None:
+        """The loss of ``state``, or None as soon as it surely exceeds ``limit``: the
+        memoised curves first, then the others one by one, the log-rank test last. The
+        value returned is summed in one fixed order (the same float whatever was known)."""
         t, e = state
-        time = t / 100.0
-        total = 0.0
-        for pop in self.curves:
-            got = self.summary(pop, t, e)
-            for g, w in zip(got, self.want[pop], strict=True):
-                total += _target_loss(g, w)
-        if self.p_value is not None:
-            p = survival.logrank(time, e, self.logrank_group).p
-            if round(p, 3) != round(self.p_value, 3):
-                total += 0.05 + min(abs(math.log(p / self.p_value)), 3.0)
+        code = t * 2 + e
+        memo = self._memo
+        entries: dict[str, tuple] = {}
+        todo = []
+        bound = 0.0
+        for pop in self._pops:
+            sub = code[self._members[pop]]
+            hit = memo.get((pop, sub.tobytes()))
+            if hit is None:
+                todo.append((pop, sub))
+            else:
+                entries[pop] = hit
+                bound += hit[2]
+        events = 0.0
         if self.n_events is not None:
-            total += 0.5 * abs(int(e.sum()) - self.n_events)
+            events = 0.5 * abs(int(e.sum()) - self.n_events)
+            bound += events
+        limit += _MARGIN
+        if bound > limit:
+            return None
+        for pop, sub in todo:
+            hit = entries[pop] = self._entry(pop, sub)
+            bound += hit[2]
+            if bound > limit:
+                return None
+        p_term = 0.0
+        if self.p_value is not None:
+            srt = np.sort(code * 2 + self._group)
+            times = srt >> 2
+            shape = (srt & 3).astype(np.int8)
+            shape[1:] += 4 * (times[1:] == times[:-1])
+            key = shape.tobytes()
+            p = self._p.get(key)
+            if p is None:
+                if len(self._p) > 200_000:
+                    self._p.clear()
+                p = self._p[key] = _logrank_p(srt.tolist())
+            if round(p, 3) != round(self.p_value, 3):
+                p_term = 0.05 + min(abs(math.log(p / self.p_value)), 3.0)
+                if bound + p_term > limit:
+                    return None
+        total = 0.0  # term by term, in the order of the plain definition
+        for pop in self._pops:
+            terms = entries[pop][1]
+            total += terms[0]
+            total += terms[1]
+            total += terms[2]
+        if self.p_value is not None:
+            total += p_term
+        if self.n_events is not None:
+            total += events
         return total
 
     def propose(self, state, rng: np.random.Generator):
+        # ``rng.choice(a)`` draws ``a[rng.integers(len(a))]``: the same stream, cheaper
         t, e = state[0].copy(), state[1].copy()
-        free = np.flatnonzero(~self.fixed_time)
+        free = self._free
         move = rng.random()
         if move < 0.30:  # jitter one time
-            i = rng.choice(free)
+            i = free[rng.integers(free.size)]
             t[i] = int(round(t[i] * math.exp(rng.normal(0, 0.35)) + rng.normal(0, 20)))
         elif move < 0.45:  # flip one event
-            flippable = np.flatnonzero(~self.fixed_event)
+            flippable = self._flippable
             if flippable.size:
-                i = rng.choice(flippable)
+                i = flippable[rng.integers(flippable.size)]
                 e[i] = 1 - e[i]
         elif move < 0.60:  # swap two subjects' times and events
             i, j = rng.choice(free, 2, replace=False)
@@ -339,23 +581,26 @@ class _SurvivalProblem:
                 e[i], e[j] = e[j], e[i]
             t[i], t[j] = t[j], t[i]
         else:  # put an event of a curve on one of its printed limits
-            pop = rng.choice(list(self.curves))
-            values = [v for v in self.want[pop] if not math.isnan(v)]
-            inside = self.curves[pop] & ~self.fixed_time
+            pop = self._pops[rng.integers(len(self._pops))]
+            values = self._values[pop]
+            inside = self._inside[pop]
             cand = np.flatnonzero(inside & (e == 1))
             if values and cand.size:
-                v = int(round(100 * rng.choice(values)))
+                v = int(round(100 * values[rng.integers(len(values))]))
                 got = [x for x in self.summary(pop, t, e) if not math.isnan(x)]
-                on = [i for i in cand if any(abs(t[i] / 100.0 - g) < 1e-9 for g in got)]
-                i = rng.choice(on) if on and rng.random() < 0.6 else rng.choice(cand)
+                hours = t[cand] / 100.0
+                on = cand[[any(abs(h - g) < 1e-9 for g in got) for h in hours.tolist()]]
+                i = (on[rng.integers(on.size)] if on.size and rng.random() < 0.6
+                     else cand[rng.integers(cand.size)])
                 donors = np.flatnonzero(~inside & ~self.fixed_time & ~self.fixed_event
                                         & (t == v) & (e == 1))
                 if donors.size and not self.fixed_event[i] and rng.random() < 0.5:
-                    j = rng.choice(donors)  # an event already at v outside the curve: swap
+                    j = donors[rng.integers(donors.size)]  # an event already at v: swap
                     t[i], t[j], e[i], e[j] = t[j], t[i], e[j], e[i]
                 else:
                     t[i] = v
-        t = np.clip(t, self.lower, self.upper)
+        np.minimum(t, self.upper, out=t)
+        np.maximum(t, self.lower, out=t)
         return t, e
 
 
@@ -376,7 +621,7 @@ def _solve(problem: _SurvivalProblem, make_start: Callable, rng: np.random.Gener
     best = math.inf
     for _ in range(attempts):
         state, best = _anneal(make_start(rng), problem.loss, problem.propose, rng,
-                              iters=iters, temp=0.1)
+                              iters=iters, temp=0.1, bounded=problem.bounded)
         if best == 0:
             return state
     raise SynthesisError(f"{what} : cibles de survie non atteintes (perte {best:.3f})")
@@ -391,7 +636,7 @@ def _spread(problem: _SurvivalProblem, state, rng: np.random.Generator, tries: i
             cand = t.copy()
             hi = min(problem.upper, int(t[i] * 1.5) + 50)
             cand[i] = int(rng.integers(problem.lower[i], max(hi, problem.lower[i]) + 1))
-            if problem.loss((cand, e)) == 0:
+            if problem.bounded((cand, e), 0.0) == 0:
                 t = cand
                 break
     return t, e
@@ -588,12 +833,12 @@ def generate(published: pd.DataFrame | None = None, seed: int = SEED) -> pd.Data
 
 
 def _zero_deaths(n: int) -> int:
-    """Fewest deaths at time 0 among ``n`` subjects that bring R's lower band to ≤ 0.5."""
-    for k in range(1, n):
-        km = survival.kaplan_meier([0.0] * k + [1.0] * (n - k), [1] * n)
-        if km.lower[0] < 0.5 + survival.TOL and km.surv[0] > 0.5:
-            return k
-    raise SynthesisError("borne inférieure 0 inatteignable")
+    """Fewest deaths at time 0 among ``n`` subjects that make R print a lower limit of 0
+    (the book's one rule: :func:`therapybook.stats.survival.deaths_at_zero_for_null_lower`)."""
+    need = survival.deaths_at_zero_for_null_lower(n)
+    if need is None:
+        raise SynthesisError("borne inférieure 0 inatteignable")
+    return need
 
 
 # ----------------------------------------------------------------------------- output

@@ -23,6 +23,8 @@ import therapybook
 from therapybook import data
 
 LOAD_CALL = re.compile(r"""\b(?:load|source)\(\s*["']([\w./-]+)["']""")
+#: Helpers of the runtime library that read a resource of their own (``notes.show("T1")``).
+IMPLIED = {re.compile(r"\bnotes\.(?:show|appendix|table)\("): "verifications"}
 CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```", re.S | re.M)
 #: The runtime library that chapters import; build tooling and the generator are not inputs.
 RUNTIME_DIR = Path(therapybook.__file__).resolve().parent
@@ -32,7 +34,9 @@ def inputs_of(source: str) -> list[Path]:
     """Files a chapter depends on, from the text of the chapter."""
     paths = [data.DESCRIPTOR]
     code = "\n".join(CODE_CELL.findall(source))
-    for name in sorted(set(LOAD_CALL.findall(code))):
+    names = set(LOAD_CALL.findall(code)) | {res for call, res in IMPLIED.items()
+                                             if call.search(code)}
+    for name in sorted(names):
         try:
             paths.append(data.resource_path(name))
         except KeyError:

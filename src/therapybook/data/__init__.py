@@ -224,6 +224,7 @@ class Source:
     section: str | None
     printed: str | None
     citation: str | None
+    locator: str | None = None  # the row's own place (table, column) when its file gives one
 
 
 def source(name: str, **match: object) -> Source:
@@ -243,9 +244,24 @@ def source(name: str, **match: object) -> Source:
         criteria = ", ".join(f"{k} = {v!r}" for k, v in match.items())
         raise LookupError(f"Ressource « {name} » : {len(hits)} ligne(s) pour {criteria} "
                           "(une seule attendue).")
-    row = frame.loc[hits[0]]
-    res = resource(name)
-    prov = res.get("provenance", {})
+    return _source_of(name, frame, int(hits[0]))
+
+
+def source_at(name: str, line: int) -> Source:
+    """The provenance of the row at ``line`` of resource ``name`` (header = line 1).
+
+    Raises :class:`LookupError` when the file has no such row.
+    """
+    frame = load(name)
+    if not 2 <= line <= len(frame) + 1:
+        raise LookupError(f"Ressource « {name} » : pas de ligne {line} "
+                          f"(lignes de données : 2 à {len(frame) + 1}).")
+    return _source_of(name, frame, line - 2)
+
+
+def _source_of(name: str, frame: pd.DataFrame, index: int) -> Source:
+    row = frame.loc[index]
+    prov = resource(name).get("provenance", {})
 
     def cell(*columns: str) -> str | None:
         for c in columns:
@@ -253,6 +269,7 @@ def source(name: str, **match: object) -> Source:
                 return str(row[c])
         return None
 
-    return Source(resource=name, line=int(hits[0]) + 2, document=prov.get("document"),
+    return Source(resource=name, line=index + 2, document=prov.get("document"),
                   section=cell("source_section") or prov.get("section"),
-                  printed=cell(*PRINTED_COLUMNS), citation=cell("citation"))
+                  printed=cell(*PRINTED_COLUMNS), citation=cell("citation"),
+                  locator=cell("locator"))

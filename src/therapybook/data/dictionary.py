@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from therapybook import data
+from therapybook.render import attribution
 
 TYPES = {"string": "texte", "integer": "entier", "number": "nombre", "boolean": "booléen",
          "date": "date", "year": "année"}
@@ -41,12 +43,15 @@ def markdown() -> str:
     for res in sorted(desc["resources"], key=lambda r: r["path"]):
         prov = res.get("provenance", {})
         rel = os.path.relpath(data.DATA_DIR / res["path"], here).replace(os.sep, "/")
-        out.append(f"## `{res['name']}` — {res.get('title', '')}\n")
+        anchor = "donnees-" + re.sub(r"[^a-z0-9]", "-", res["name"].lower())
+        out.append(f"({anchor})=\n## `{res['name']}` — {res.get('title', '')}\n")
         out.append(f"{res.get('description', '')}\n")
-        src = {"these": "thèse (2023)", "article": "Castilla-Llorente et al. (2025)",
-               "synthetic": "données synthétiques"}.get(prov.get("document"), prov.get("document"))
-        lines = [f"- Fichier : {{download}}`{res['path']} <{rel}>`",
-                 f"- Provenance : {src} — {prov.get('section', '')}"
+        src = attribution.place(prov.get("document"), prov.get("section"),
+                                quote=attribution.printed_role)
+        rows = (f" ; chaque ligne, avec son ancre : {{data-rows}}`{res['name']}`"
+                if not data.is_overridden(res["name"]) else "")
+        lines = [f"- Fichier : {{download}}`{res['path']} <{rel}>`{rows}",
+                 f"- Provenance : {src}"
                  + (f" ({prov['locator']})" if prov.get("locator") else "")]
         if res.get("synthetic"):
             lines.append("- **Données synthétiques** : pseudo-cohorte reconstruite à partir des "

@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from therapybook.render import fmt, provenance  # noqa: E402
+from therapybook.render import attribution, fmt, provenance, tables  # noqa: E402
 
 FIG_DIR = provenance.figures_dir()
 
@@ -72,6 +72,7 @@ def publish(
     alt: str,
     sources: Sequence[str],
     synthetic: bool = False,
+    source_line: str | None = None,
 ):
     """Save ``fig`` as ``figures/<name>.svg|png`` and return its numbered MyST figure.
 
@@ -79,7 +80,9 @@ def publish(
     (a Graphviz diagram of :mod:`therapybook.plots.graphs`).
 
     ``sources`` are the data-package resources the figure was computed from; they
-    are recorded with their hashes. ``synthetic`` prefixes the caption with a notice.
+    are recorded with their hashes and named by the caption's last line (``source_line``
+    replaces the place it gives: « article, figure 2 »). ``synthetic`` prefixes the caption
+    with a notice.
     """
     from IPython.display import Markdown
 
@@ -95,8 +98,9 @@ def publish(
     if isinstance(fig, matplotlib.figure.Figure):  # a Graphviz drawing has nothing to close
         plt.close(fig)
     if synthetic:
-        caption = f"**Données synthétiques (pseudo-cohorte).** {caption}"
+        caption = f"{tables.SYNTHETIC_LABEL} {caption}"
     provenance.record("figure", name, caption=caption, sources=sources, outputs=outputs)
+    caption = f"{caption} {attribution.caption_line(sources, source_line)}"
     rel = os.path.relpath(FIG_DIR, Path.cwd()).replace(os.sep, "/")
     alt_text = " ".join(alt.split()).replace('"', "'")
     return Markdown(

@@ -597,16 +597,6 @@ def findings(published: pd.DataFrame, wording: Wording | None = None) -> list[Fi
     return found
 
 
-def findings_frame(found: Sequence[Finding]) -> pd.DataFrame:
-    """Findings as a DataFrame (one row each; ``keys`` joined with ``;``)."""
-    return pd.DataFrame([{
-        "id": f.id, "kind": f.kind, "what": f.what, "published": f.published,
-        "evidence": f.evidence, "verdict": f.verdict, "correction": f.correction,
-        "keys": ";".join(f.keys),
-    } for f in found], columns=["id", "kind", "what", "published", "evidence", "verdict",
-                                "correction", "keys"])
-
-
 def findings_by_key(found: Sequence[Finding]) -> dict[str, list[Finding]]:
     """Index: published key → findings that concern it."""
     out: dict[str, list[Finding]] = {}
@@ -616,7 +606,7 @@ def findings_by_key(found: Sequence[Finding]) -> dict[str, list[Finding]]:
     return out
 
 
-__all__ = ["Finding", "checks", "findings", "findings_frame", "findings_by_key",
+__all__ = ["Finding", "checks", "findings", "findings_by_key",
            "percent_ok", "denominators_for", "quantile_attainable", "round_half_up",
            "round_half_even", "roundings", "decimals", "significant_digits",
            "r_significant_ok"]

@@ -144,15 +144,6 @@ def curves(cohort: pd.DataFrame) -> dict[tuple[str, str], KaplanMeier | None]:
     return out
 
 
-def km_phrase(km: KaplanMeier | None) -> str:
-    """« 4,37 mois (IC à 95 % : 2,04 – 12,5) »; « non atteinte (IC à 95 % : 4,37 – NA) »
-    (figure alternative texts)."""
-    if km is None:
-        return "non calculable"
-    median = "non atteinte" if math.isnan(km.median) else _months(km.median)
-    return f"{median} (IC à 95 % : {fmt.signif(km.median_lower)} – {fmt.signif(km.median_upper)})"
-
-
 def notice(wording, synthetic: bool):
     """The chapter's one box on the pseudo-cohort (Markdown), or None on real data."""
     from IPython.display import Markdown

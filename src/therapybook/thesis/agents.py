@@ -22,7 +22,7 @@ def construction_table(agents: pd.DataFrame, labels) -> pd.DataFrame:
         "Molécule": [f"{a} ({short[c]})" if f else ""
                      for a, c, f in zip(rows["agent"], rows["agent_class"], first, strict=True)],
         "Caractéristique": rows["attribute"].map(attributes).to_numpy(),
-        "Ce qu'en dit la thèse": rows["value"].to_numpy(),
+        "Description": rows["value"].to_numpy(),
         "Section": rows["source_section"].to_numpy(),
     })
 

@@ -44,19 +44,6 @@ def positions(events: pd.DataFrame, case: int) -> pd.DataFrame:
     return rows.assign(position=range(len(rows)))
 
 
-def find(events: pd.DataFrame, case: int, pattern: str, column: str = "event") -> pd.Series:
-    """The first event of ``case`` (narrative order) whose ``column`` matches ``pattern``.
-
-    Lets prose quote an event's fields without hard-coding its rank; raises ``LookupError``
-    when nothing matches, so a renamed event fails the build instead of quoting nothing.
-    """
-    rows = positions(events, case)
-    hit = rows[rows[column].fillna("").str.contains(pattern, case=False, regex=True)]
-    if hit.empty:
-        raise LookupError(f"Cas {case} : aucun évènement dont « {column} » contient {pattern!r}.")
-    return hit.iloc[0]
-
-
 def cycle_words(time: str) -> str:
     """``C13`` → « 13e cycle », ``C1`` → « premier cycle »; other notations are returned as
     is."""
