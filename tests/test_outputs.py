@@ -25,7 +25,7 @@ EXPECTED = {
                                                    "figure-efficacite-essais",
                                                    "figure-disponibilite-chronologie"},
     "chapters/these/05-perspectives": {"table-perspectives-associations",
-                                       "table-perspectives-car-t-ameliores"},
+                                       "table-perspectives-leviers"},
     "chapters/these/06-etude-retrospective": {"table-retro-tableau2", "figure-retro-fig21a-ssp",
                                               "figure-retro-fig21b-sg",
                                               "figure-retro-fig21c-gprc5d"},
