@@ -24,7 +24,7 @@ def test_inputs_are_data_descriptor_and_runtime_library_only():
     data_files = {p for p in inputs - runtime}
     assert {p.name for p in data_files} == {"datapackage.json", "infections_essais.csv",
                                             "prevention_infections.csv", "libelles_these.csv",
-                                            "published.csv"}
+                                            "published.csv", "verifications.csv"}
 
 
 def test_key_changes_with_runtime_code_not_with_build_tooling(tmp_path, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -15,15 +16,45 @@ pytestmark = pytest.mark.build
 THESE = "chapters/these"
 
 
+class _Visible(HTMLParser):
+    """The text of a page as read on screen: no scripts, no styles, no tooltips."""
+
+    HIDDEN = {"sourced-tip"}
+    BLOCKS = {"p", "li", "div", "td", "th", "tr", "h1", "h2", "h3", "h4", "section", "figure",
+              "figcaption", "table", "caption"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.stack: list[bool] = []
+
+    def handle_starttag(self, tag, attrs):
+        classes = set((dict(attrs).get("class") or "").split())
+        hidden = (bool(self.stack) and self.stack[-1]) or tag in ("script", "style") \
+            or bool(classes & self.HIDDEN)
+        if tag not in ("br", "img", "input", "meta", "link", "hr", "wbr"):
+            self.stack.append(hidden)
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if self.stack and tag not in ("br", "img", "input", "meta", "link", "hr", "wbr"):
+            self.stack.pop()
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+
 def text_of(book, chapter: str) -> str:
-    """The visible text of a built page: tags removed, entities and spaces normalised."""
+    """The visible text of a built page (main column), spaces normalised."""
     raw = page(book, f"{THESE}/{chapter}")
-    body = raw[raw.index("<main"):raw.index("</main>")]
-    body = re.sub(r"<(script|style)\b.*?</\1>", "", body, flags=re.S)
-    body = re.sub(r"</?(p|li|div|td|th|tr|h\d|section|figure|figcaption|table)\b[^>]*>", " ",
-                  body)
-    text = html.unescape(re.sub(r"<[^>]+>", "", body)).replace("\u2019", "'")
-    return " ".join(text.split())
+    parser = _Visible()
+    parser.feed(raw[raw.index("<main"):raw.index("</main>")])
+    text = "".join(parser.parts).replace("\u2019", "'")
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
 
 
 #: (chapter, words that must appear, in this order, within a short span)
@@ -85,7 +116,7 @@ def test_shifted_wording_is_gone(book, chapter, fragment):
 def cited_after(book, chapter: str, number: str) -> list[str]:
     """Titles of the works cited by the first citation that follows ``number`` in the page."""
     raw = page(book, f"{THESE}/{chapter}")
-    start = raw.index(number)
+    start = raw.index(f">{number}</a>")
     cite = re.search(r'<span class="bibtex-citation".*?</span>', raw[start:], flags=re.S)
     assert cite, number
     return [html.unescape(t) for t in re.findall(r'title="([^"]*)"', cite.group(0))]
@@ -104,7 +135,29 @@ def test_numbers_are_cited_to_the_thesis_when_no_paper_is_known_to_hold_them(boo
 
 
 def test_fucosylated_is_never_repeated_as_a_fact(book):
-    text = text_of(book, "03-agents-anti-bcma")
+    raw = page(book, f"{THESE}/03-agents-anti-bcma")
+    raw = re.sub(r"<q\b.*?</q>", "", raw, flags=re.S)  # the thesis's own words, quoted
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", raw)).split())
     for m in re.finditer(r"\S*fucosyl\S*", text):
         around = text[max(0, m.start() - 120):m.end() + 120]
         assert "«" in around or "afucosyl" in around, around
+
+
+@pytest.mark.parametrize(("note", "chapter", "statement"), [
+    ("T1", "04-efficacite-disponibilite", "MagnetisMM-3"),
+    ("T2", "04-efficacite-disponibilite", "approuvé par la FDA"),
+    ("T3", "03-agents-anti-bcma", "fucosylation"),
+    ("T4", "08-effets-immunomedies", "tabalumab"),
+    ("T5", "04-efficacite-disponibilite", "survie globale médiane est de"),
+    ("T5", "07-infections", "infections rapportées"),
+    ("T6", "04-efficacite-disponibilite", "indisponible aux États-Unis"),
+])
+def test_verification_note_follows_the_paragraph_of_its_statement(book, note, chapter,
+                                                                    statement):
+    raw = page(book, f"{THESE}/{chapter}")
+    at = raw.find(f'id="verif-{note.lower()}')
+    assert at > 0, f"note {note} absente de {chapter}"
+    paragraph = raw[raw.rfind("<p>", 0, at):at]
+    parser = _Visible()
+    parser.feed(paragraph)
+    assert statement in " ".join("".join(parser.parts).split()), (note, chapter)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -29,13 +30,46 @@ def _article(raw: str) -> str:
     return raw[start:raw.index("</article>", start)]
 
 
+class _Visible(HTMLParser):
+    """Text of a page as shown: tooltips of glued numbers left out, alt texts read."""
+
+    INLINE = {"em", "strong", "a", "span", "q", "code", "abbr", "i", "b", "sub", "sup"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out, self.hidden = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "span":
+            self.hidden.append("sourced-tip" in (attrs.get("class") or "").split()
+                               or bool(self.hidden and self.hidden[-1]))
+        elif tag in {"script", "style"}:
+            self.hidden.append(True)
+        if self.hidden and self.hidden[-1]:
+            return
+        if tag == "img" and attrs.get("alt"):
+            self.out.append(f" {attrs['alt']} ")
+        elif tag not in self.INLINE:
+            self.out.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in {"span", "script", "style"} and self.hidden:
+            self.hidden.pop()
+        elif tag not in self.INLINE:
+            self.out.append(" ")
+
+    def handle_data(self, data):
+        if not (self.hidden and self.hidden[-1]):
+            self.out.append(data)
+
+
 def visible(raw: str) -> str:
-    """What a reader sees of the chapter body: tags dropped, entities and spaces normalised,
-    typographic apostrophes made plain."""
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", _article(raw), flags=re.S)
-    body = re.sub(r'alt="([^"]*)"', r"> \1 <", body)  # alt text is read too
-    body = re.sub(r"</?(em|strong|a|span|q|code|abbr|i|b|sub|sup)\b[^>]*>", "", body)
-    text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    """What a reader sees of the chapter body: tooltips dropped, alt texts kept, spaces
+    normalised, typographic apostrophes made plain."""
+    parser = _Visible()
+    parser.feed(_article(raw))
+    text = "".join(parser.out)
     return " ".join(text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ").split())
 
 
@@ -132,7 +166,8 @@ def test_manufacturer_relations_concern_car_t_cells_only(text):
     ("contexte", "Gilead Kite, Jazz Pharmaceuticals, Medac, MSD, Sanofi et Vertex"),
     ("contexte", "médecin-conseil national de l'Assurance maladie"),
     ("contexte", "Les auteurs déclarent n'avoir aucun lien d'intérêts"),
-    ("contexte", "« cellules stromales mésenchymateuses »"),
+    ("contexte", "Maladies auto-immunes systémiques, cellules stromales mésenchymateuses et "
+                 "lymphocytes T génétiquement modifiés"),
     ("parcours", "les molécules dont l'effet biologique dure longtemps imposent d'y penser tôt"),
     ("parcours", "est transmis et pris en charge à deux"),
     ("parcours", "unité d'hématologie spécialisée et agréée"),
@@ -152,9 +187,33 @@ def test_car_t_steps_details_are_shown(pages):
 
 
 def test_pathway_caption_says_it_is_reconstructed(text):
-    assert "reconstitué d'après le texte de l'article (ses figures 3 et 4 ne sont pas " \
+    assert "reconstitué d'après le texte de l'article (ni sa figure 3 ni sa figure 4 ne sont " \
            "disponibles)" in text["parcours"]
     assert "M1, M2, M3, M6, M9 et M12" in text["parcours"]
+
+
+# --------------------------------------------------------------------------- verification notes
+@pytest.mark.parametrize(("note", "chapter", "statement"), [
+    ("a1", "parcours", "L’échographie cardiaque mesure notamment la"),
+    ("a2", "parcours", "les explorations respiratoires comportent la"),
+    ("a3", "parcours", "comme le prévoient les protocoles nationaux de diagnostic et de soins"),
+    ("a4", "csm", "la thrombospondine y sont rangés, comme dans l’article"),
+])
+def test_article_notes_stand_right_after_their_statement(pages, note, chapter, statement):
+    raw = pages[chapter]
+    anchor = raw.index(f'id="verif-{note}"')
+    said = raw.index(statement)
+    following = raw.find('<section id="', said)
+    assert said < anchor and (following == -1 or anchor < following), (note, chapter)
+    prose_between = re.findall(r"<p>(?!.*verification)", raw[raw.index("</p>", said):anchor])
+    notes_between = raw[raw.index("</p>", said):anchor].count("verification-note")
+    assert len(prose_between) <= 2 * notes_between, note  # only other notes in between
+
+
+def test_mechanism_rows_are_the_articles_without_an_empty_name_row(pages):
+    cells = _table(pages["csm"], "csm-mecanismes")
+    assert "non développé" not in cells
+    assert "Thrombospondine antagoniste des cytokines" in cells
 
 
 # --------------------------------------------------------------------------- prose, not tables
@@ -192,6 +251,12 @@ def test_no_file_module_column_or_key_in_what_readers_see(text, chapter):
                    "extraction", "texte extrait"):
         assert needle not in seen, (chapter, needle)
     assert not re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", seen), chapter  # keys, codes
+
+
+@pytest.mark.parametrize("chapter", list(CHAPTERS))
+def test_no_closing_quote_in_place_of_an_apostrophe(pages, chapter):
+    raw = html.unescape(_article(pages[chapter]))
+    assert not re.findall(r"\w”\s?[«\w]", raw), chapter
 
 
 @pytest.mark.parametrize("chapter", list(CHAPTERS))

@@ -227,7 +227,7 @@ def check_every_cell_printed_or_noted(t: pd.DataFrame, published: pd.DataFrame) 
                 continue
             differs += 1
             assert mark, f"{var}, {pop} : « {shown} » diffère de « {want} » sans note"
-            assert f"« {want} »" in notes[mark.group(1)], notes[mark.group(1)]
+            assert f"{{printed}}`{want}`" in notes[mark.group(1)], notes[mark.group(1)]
     return differs
 
 

@@ -8,14 +8,18 @@ import pandas as pd
 from therapybook import data
 from therapybook.render import outline, reported
 
+#: English words of the numbers below ten (the English summary writes them so, too).
+ENGLISH_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
 
 def less_than_months_en(key: str) -> str:
-    """« less than 3 months » for the English summary, from a row of ``article_chiffres``."""
+    """« less than three months » for the English summary, from a row of ``article_chiffres``."""
     row = data.load("article_chiffres").set_index("key").loc[key]
     if row["unit"] != "mois" or row["qualifier"] != "less_than":
         raise ValueError(f"« {key} » n'est pas une borne « moins de … mois ».")
     n = int(row["value"])
-    return f"less than {n} month" + ("s" if n > 1 else "")
+    count = ENGLISH_WORDS[n] if n < 10 else str(n)
+    return f"less than {count} month" + ("s" if n > 1 else "")
 
 
 def questions_table(questions: pd.DataFrame) -> pd.DataFrame:
@@ -40,14 +44,15 @@ def network_table(network: pd.DataFrame, glossary: pd.DataFrame) -> pd.DataFrame
 
 
 def keywords(table: pd.DataFrame):
-    """The article's keywords as printed, French then English, each one quoted."""
+    """The article's keywords as printed, French then English, each one a quotation of the
+    source (the ``{printed}`…``` role)."""
     from IPython.display import Markdown
 
     def listed(language: str, quote) -> str:
-        items = [quote(k) for k in
-                 table[table["language"] == language].sort_values("rank")["as_printed"]]
+        words = table[table["language"] == language].sort_values("rank")["as_printed"].tolist()
+        items = [quote(k if i == 0 else k[0].lower() + k[1:]) for i, k in enumerate(words)]
         return ", ".join(items[:-1]) + " et " + items[-1]
 
-    french = listed("fr", lambda k: f"« {k[0].lower() + k[1:]} »")
-    english = listed("en", lambda k: f"*{k[0].lower() + k[1:]}*")
-    return Markdown(f"{french[0].upper() + french[1:]} ; en anglais : {english}.\n")
+    french = listed("fr", lambda k: f"{{printed}}`{k}`")
+    english = listed("en", lambda k: f"{{printed}}`{k}`")
+    return Markdown(f"{french} ; en anglais : {english}.\n")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 
-from therapybook.plots import figures
+from therapybook.plots import figures, graphs
 
 #: One fill colour per region of a receptor (neutral tones, distinct from the class palette).
 REGION_COLORS = {
@@ -83,13 +83,7 @@ def fit_labels(ax, *, min_size: float = 5.0, margin: float = 0.92) -> None:
 def wrap_label(text: str, width: int = 14) -> str:
     """Break ``text`` into lines of about ``width`` characters at spaces; a word is never
     cut (a longer word has a line of its own, and :func:`fit_labels` shrinks its font)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "\n".join(lines)
+    return "\n".join(graphs.wrap(text, width))
 
 
 def generation_label(generation: int) -> str:
@@ -150,6 +144,20 @@ CONSTRUCT_LABELS = {**REGION_LABELS, "vector": "Vecteur de transfert du gène",
                     "binding": "Bras de liaison", "fc": "Fragment cristallisable (Fc)"}
 
 
+#: Prefixes at which a long word of a construct may break, French style (« Trans-membranaire »).
+PREFIXES = ("Trans", "trans", "Co", "co")
+
+
+def _construct_label(text: str, width: int = 10) -> str:
+    """``text`` wrapped at spaces; a word longer than a box breaks after a known prefix."""
+    words = []
+    for word in text.split():
+        prefix = next((p for p in PREFIXES if word.startswith(p) and len(word) > width
+                       and len(word) > len(p) + 3), None)
+        words.append(f"{prefix}-\n{word[len(prefix):]}" if prefix else word)
+    return "\n".join(wrap_label(part, width) for part in " ".join(words).split("\n"))
+
+
 def car_constructs(df: pd.DataFrame, names: Sequence[str], *, box_width: float = 1.6):
     """Domain diagram of named CAR-T constructs (``constructions`` resource): one row per
     construct, its elements in order from outside the cell inwards, then its vector in a
@@ -160,7 +168,7 @@ def car_constructs(df: pd.DataFrame, names: Sequence[str], *, box_width: float =
         y = len(names) - 1 - row
         rows = df[df["construct"] == name].sort_values("order")
         receptor = rows[rows["region"] != "vector"]
-        boxes = [Box(wrap_label(r.domain, 10), CONSTRUCT_COLORS[r.region],
+        boxes = [Box(_construct_label(r.domain), CONSTRUCT_COLORS[r.region],
                      hatch="//" if r.region == "transmembrane" else None)
                  for r in receptor.itertuples()]
         domain_row(ax, boxes, y, x0=0, width=box_width, fontsize=6.8)
@@ -181,6 +189,7 @@ def car_constructs(df: pd.DataFrame, names: Sequence[str], *, box_width: float =
     ax.set_xlim(-1.9, (longest + 0.5) * (box_width + 0.06))
     ax.set_ylim(-0.6, len(names) - 0.4)
     ax.axis("off")
+    fit_labels(ax)
     return fig
 
 
@@ -231,6 +240,7 @@ def bispecific_antibody(df: pd.DataFrame, name: str):
     ax.set_xlim(-0.3, total + 0.3)
     ax.set_ylim(-0.6, 1.8)
     ax.axis("off")
+    fit_labels(ax)
     return fig
 
 

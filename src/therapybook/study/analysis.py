@@ -147,6 +147,8 @@ def _printed_cell(published: pd.DataFrame | None, variable: str, pop: str) -> pd
 
 
 _NUMBER = re.compile(r"NA|\d+(?:[.,]\d+)?")
+#: « 1 (14) » → « 1 (14 %) » when a cell is quoted in running text.
+_COUNT_PERCENT = re.compile(r"(\d+) \((\d+)\)")
 
 
 def numbers_of(text: str) -> list[float]:
@@ -286,9 +288,10 @@ def table2(cohort: pd.DataFrame, wording: Wording | None = None,
             return cell.text
         hits = [f for k in printed["key"] for f in by_key.get(k, [])
                 if k in f.corrections]
-        why = (w.text("table2.why_finding", correction=hits[0].correction) if hits
+        reading = _COUNT_PERCENT.sub(r"\1 (\2 %)", shown)
+        why = (w.text("table2.why_finding", correction=reading) if hits
                else w.text("table2.why_other"))
-        note = w.text("table2.differs", printed=f"« {as_printed} »", why=why)
+        note = w.text("table2.differs", printed=f"{{printed}}`{as_printed}`", why=why)
         return f"{cell.text} {mark_for(note)}"
 
     head = [flag(header[c]) for c in cols]
