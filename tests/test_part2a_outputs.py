@@ -64,6 +64,42 @@ def test_count_bars_are_drawn_by_seaborn_in_data_order_and_hatch_approximate_cou
     plt.close(fig)
 
 
+def test_english_summary_writes_small_numbers_in_words():
+    from therapybook.article import context
+
+    assert context.less_than_months_en("bilan_delai_mois") == "less than three months"
+    with pytest.raises(ValueError, match="moins de"):
+        context.less_than_months_en("mai_prevalence")
+
+
+def test_keywords_are_quoted_as_printed_french_then_english():
+    from therapybook import data
+    from therapybook.article import context
+
+    text = context.keywords(data.load("article_mots_cles")).data
+    assert text.startswith("{printed}`Maladies auto-immunes systémiques`, "
+                           "{printed}`cellules stromales mésenchymateuses` et ")
+    assert "; en anglais : {printed}`Systemic autoimmune rheumatological diseases`" in text
+
+
+def test_mediators_keep_the_articles_classes_and_expand_only_what_it_expands():
+    from therapybook import data
+    from therapybook.article import msc
+
+    table = msc.mediators_table(data.load("csm_mecanismes")).set_index("Médiateur")
+    assert table.at["IL-6", "Classement dans l'article"] == "antagoniste des cytokines"
+    assert "Facteur inhibiteur de la leucémie (LIF)" in table.index
+    assert "Thrombospondine" in table.index
+    assert not any("non développé" in m for m in table.index)
+
+
+def test_counts_in_words_below_ten_and_spans_share_their_noun():
+    assert reported.quantity(3, "études") == "trois\u00a0études"
+    assert reported.quantity(1, "injections", value_max=2) == "une à deux\u00a0injections"
+    assert reported.quantity(12, "études") == "12\u00a0études"
+    assert reported.quantity(3, "mois") == "3\u00a0mois"  # a measure keeps its digits
+
+
 # --------------------------------------------------------------------------- built book
 
 EXPECTED = {

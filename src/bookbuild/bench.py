@@ -7,8 +7,8 @@ figures) and times, in this order, with the build's default parallelism:
 2. rebuild with no change;
 3. rebuild after changing one chapter (a code cell holding a comment appended to a
    chapter that loads data, so that chapter re-executes);
-4. rebuild after changing one data file (a blank line appended to a CSV a chapter
-   reads: the content hash changes, the values do not);
+4. rebuild after changing one data file (a CSV a chapter reads rewritten with CRLF
+   line ends, an accepted format: the content hash changes, the values do not);
 5. PDF build (LaTeX + xelatex, execution cache warm);
 
 and the floor, the cost of the work itself without the machinery:
@@ -182,8 +182,8 @@ def one_run(workdir: Path, pdf: bool) -> dict[str, float]:
                        + "\n```{code-cell} ipython3\n# mesure de performance\n```\n",
                        encoding="utf-8")
     t["chapter"] = _timed([*py, "html"], book, env)
-    csv = _data_file_read_by_a_chapter(book)
-    csv.write_bytes(csv.read_bytes() + b"\n")
+    csv = _data_file_read_by_a_chapter(book)  # CRLF line ends: same values, new hash
+    csv.write_bytes(csv.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
     t["datafile"] = _timed([*py, "html"], book, env)
     if pdf:
         t["pdf"] = _timed([*py, "pdf"], book, env)

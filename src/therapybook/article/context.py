@@ -8,7 +8,6 @@ import pandas as pd
 from therapybook import data
 from therapybook.render import outline, reported
 
-
 #: English words of the numbers below ten (the English summary writes them so, too).
 ENGLISH_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 

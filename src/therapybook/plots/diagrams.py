@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 
-from therapybook.plots import figures
+from therapybook.plots import figures, graphs
 
 #: One fill colour per region of a receptor (neutral tones, distinct from the class palette).
 REGION_COLORS = {
@@ -83,13 +83,7 @@ def fit_labels(ax, *, min_size: float = 5.0, margin: float = 0.92) -> None:
 def wrap_label(text: str, width: int = 14) -> str:
     """Break ``text`` into lines of about ``width`` characters at spaces; a word is never
     cut (a longer word has a line of its own, and :func:`fit_labels` shrinks its font)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "\n".join(lines)
+    return "\n".join(graphs.wrap(text, width))
 
 
 def generation_label(generation: int) -> str:

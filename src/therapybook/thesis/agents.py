@@ -49,3 +49,11 @@ def quotes(agents: pd.DataFrame) -> dict:
         if key.endswith("_generation_value"):
             out[key] = (fmt.ordinal(int(text), feminine=True), src)
     return out
+
+
+def construction_notes() -> list[str]:
+    """Footnotes of :func:`construction_table`."""
+    return ["Le nom de la molécule et sa classe ne sont écrits qu'à sa première ligne ; une "
+            "caractéristique absente n'est pas décrite pour cette molécule.",
+            "ADCC : cytotoxicité cellulaire dépendante des anticorps ; ADCP : phagocytose "
+            "cellulaire dépendante des anticorps ; FcRn : récepteur Fc néonatal."]

@@ -25,3 +25,12 @@ def ligands_alt(ligands: pd.DataFrame, labels) -> str:
         parts.append(f"{ligand} est relié à {links}")
     return "Graphe à deux colonnes, les ligands à gauche, leurs récepteurs à droite : " \
         + " ; ".join(parts) + "."
+
+
+def quotes(figures_: pd.DataFrame) -> dict:
+    """The figures of ``bcma_chiffres`` the chapter quotes (``ligands_fold_myeloma_value`` →
+    « cinq »), each with its row; counts under ten in words."""
+    from therapybook.render import fmt
+    from therapybook.thesis import quotes as q
+
+    return q.cells("bcma_chiffres", figures_, "key", ["value"], formats={"value": fmt.count})
