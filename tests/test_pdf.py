@@ -27,10 +27,11 @@ pytestmark = pytest.mark.build
 TOLERANCE_PT = 5.0
 OVERFULL = re.compile(r"^Overfull \\([hv])box \((\d+(?:\.\d+)?)pt too (?:wide|high)\) (.*)$",
                       re.M)
+MISSING_CHAR = re.compile(r"^Missing character: There is no .*? \((U\+[0-9A-F]+)\)", re.M)
 #: Three tables with long cells: (page, table label).
 SAMPLES = [
     ("chapters/these/04-efficacite-disponibilite", "tbl-efficacite-essais-schema"),  # trials
-    ("chapters/article/05-parcours", "tbl-parcours-eligibilite"),  # Part II, long text
+    ("chapters/article/05-parcours", "tbl-parcours-car-t-etapes"),  # Part II, long text
     ("chapters/these/06-etude-retrospective", "tbl-retro-tableau2"),  # Table 2 of the study
 ]
 
@@ -55,7 +56,8 @@ def table_cells(book: Path, doc: str, label: str) -> tuple[str, list[str]]:
     """Caption and cell texts (row by row) of the table ``label`` as the LaTeX writer saw it."""
     doctree_file = book / "_build" / ".doctrees" / "latex" / f"{doc}.doctree"
     doctree = pickle.loads(doctree_file.read_bytes())
-    table = next(t for t in doctree.findall(nodes.table) if label in t["ids"])
+    table = next((t for t in doctree.findall(nodes.table) if label in t["ids"]), None)
+    assert table is not None, f"{doc} : pas de tableau {label} dans le PDF"
     caption = next(iter(table.findall(nodes.title))).astext()
     cells = [part for entry in table.findall(nodes.entry) for part in _fragments(entry)]
     return caption, cells
@@ -131,6 +133,17 @@ def colliding_words(bbox_html: str, first_page: int = 1) -> list[str]:
                 if same_line and min(x1, a1) - max(x0, a0) > 0.5:
                     out.append(f"page {number} : « {w} » chevauche « {v} »")
     return out
+
+
+def test_every_character_has_a_glyph(pdf_book):
+    """xelatex only logs a character its font lacks (and prints nothing in its place)."""
+    missing = sorted(set(MISSING_CHAR.findall(latex_log(pdf_book))))
+    assert missing == [], f"caractères sans glyphe dans le PDF : {missing}"
+
+
+def test_missing_glyphs_are_read_from_the_log():
+    log = "Missing character: There is no \u1d4f (U+1D4F) in font FreeSans/OT:script=latn;\n"
+    assert MISSING_CHAR.findall(log) == ["U+1D4F"]
 
 
 def test_no_overfull_box_wider_than_5pt(pdf_book):

@@ -26,6 +26,10 @@ eight characters of a long hexadecimal run; a zero-width space (a break point in
 HTML, which xelatex ignores) becomes one too. Table widths are measured with these break
 points. Addresses (``://``) are left to the url package, which breaks them itself.
 
+Superscript letters (« ᵃ », « ᵏ »: the footnote marks of Table 2) are Unicode modifier
+letters that FreeSerif and FreeSans partly lack; the preamble maps each to
+``\\textsuperscript`` of its letter (newunicodechar), so every mark prints, all alike.
+
 Both run on the resolved doctree of the LaTeX builder (``doctree-resolved``, after the
 handlers that fill the appendices). The column specification goes through Sphinx's public
 ``tabular_col_spec`` node (what the ``tabularcolumns`` directive inserts) and the
@@ -37,6 +41,7 @@ from __future__ import annotations
 import functools
 import re
 import subprocess
+import unicodedata
 from collections.abc import Iterator
 
 from docutils import nodes
@@ -323,8 +328,30 @@ def _resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     lay_out_tables(doctree)
 
 
+def superscript_letters() -> dict[str, str]:
+    """Unicode superscript/modifier small Latin letters → the letter they raise."""
+    out = {}
+    for code in [*range(0x02B0, 0x0300), *range(0x1D2C, 0x1DC0), *range(0x2070, 0x20A0)]:
+        name = unicodedata.name(chr(code), "")
+        found = re.fullmatch(r"(?:MODIFIER LETTER|SUPERSCRIPT LATIN) SMALL(?: LETTER)? ([A-Z])",
+                             name)
+        if found:
+            out[chr(code)] = found[1].lower()
+    return out
+
+
+def _superscripts_preamble(app: Sphinx, config) -> None:
+    lines = [f"\\newunicodechar{{{ch}}}{{\\textsuperscript{{{letter}}}}}"
+             for ch, letter in sorted(superscript_letters().items())]
+    elements = dict(config.latex_elements)
+    elements["preamble"] = elements.get("preamble", "") + "\n" + "\n".join(lines) + "\n"
+    config.latex_elements = elements
+
+
 def setup(app: Sphinx) -> dict:
     app.add_latex_package("ragged2e")
+    app.add_latex_package("newunicodechar")
+    app.connect("config-inited", _superscripts_preamble)
     # after every other handler (the provenance appendix is filled at this event)
     app.connect("doctree-resolved", _resolved, priority=950)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
