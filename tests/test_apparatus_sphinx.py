@@ -118,11 +118,21 @@ def test_computed_number_links_to_the_anchored_row(tmp_path):
     assert "Calcul\u00a0: SSP médiane." in pages["chap"]
 
 
-def test_computation_without_anchor_stays_a_plain_number(tmp_path):
-    pages, warnings = build(tmp_path, {
+def test_computation_without_anchor_is_a_warning(tmp_path):
+    _pages, warnings = build(tmp_path, {
         "chap": "Chap\n====\n\nMédiane : `4,37 mois <#sourced:calcul:km.os.median>`_.\n"})
-    assert warnings == ""
-    assert "Médiane\u00a0: 4,37 mois." in pages["chap"] and "sourced" not in pages["chap"]
+    assert "calcul-km-os-median absente" in warnings
+
+
+def test_count_over_a_table_links_to_the_table(tmp_path):
+    pages, warnings = build(tmp_path, {
+        "chap": "Chap\n====\n\nSur `31 <#sourced:calcul:table:controle>`_ nombres.\n\n"
+                ".. _tbl-controle:\n\n.. table:: Contrôle des nombres\n\n"
+                "   = =\n   a b\n   = =\n   1 2\n   = =\n",
+        "autre": "Autre\n=====\n\nVoir `7 <#sourced:calcul:table:absent>`_.\n"})
+    assert 'href="#tbl-controle"' in pages["chap"]
+    assert re.search(r"décompte sur le tableau «\s?Contrôle des nombres\s?»", pages["chap"])
+    assert "tbl-absent" in warnings and "absent du livre" in warnings
 
 
 def test_an_anchor_defined_twice_is_a_warning(tmp_path):

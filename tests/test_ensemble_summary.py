@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from therapybook import data
+from therapybook.render import anchors
 from therapybook.stats import survival
 from therapybook.study import ensemble
 
@@ -94,7 +95,12 @@ def test_tables_and_glue_values(result, published):
     assert list(table.iloc[:, 0]) == list(ensemble.UNPRINTED.values())
     assert all(" – " in cell for cell in table["Étendue (min – max)"])
     values = ensemble.numbers(result, ensemble.printed_check(result, published))
-    assert values["ens_n"] == ("100", "ensemble.n")
+    assert values["ens_n"] == ("100", f"table:{ensemble.UNPRINTED_TABLE}")
+    assert values["ens_printed_n"][1] == f"table:{ensemble.CHECK_TABLE}"
+    anchored = ensemble.unprinted_anchors()
+    assert len(anchored) == len(table) and len(set(anchored)) == len(anchored)
+    for qid in ensemble.UNPRINTED:  # each range quoted by the prose links to its table row
+        assert anchors.computation_id(values[f"ens_{qid}"][1]) in anchored
     assert values["ens_printed_zero"][0] == values["ens_printed_n"][0] == "31"
     assert set(values) == set(ensemble.placeholders())
     assert np.all(np.diff(result.grid) > 0)

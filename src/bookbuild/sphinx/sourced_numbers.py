@@ -2,7 +2,8 @@
 
 :func:`therapybook.render.prose.sourced` writes a glued number as a CommonMark link to
 ``#sourced:<target>``, where ``<target>`` is ``<resource>:<line>`` (a data row) or
-``calcul:<id>`` (a computation of the reproducibility appendix): ``{glue:md}`` parses
+``calcul:<id>`` (a computation: the appendix table row anchored ``calcul-<id>``, or
+``calcul:table:<name>`` for a count over the whole table ``tbl-<name>``): ``{glue:md}`` parses
 CommonMark only, and a link survives it. A first post-transform turns each such link into
 a :class:`sourced_number` node that carries the target; a second one resolves it:
 
@@ -15,8 +16,8 @@ a :class:`sourced_number` node that carries the target; a second one resolves it
   rank of the number on its page), never from chance, so builds stay byte-identical;
 - in every other format (LaTeX/PDF) the number stays plain text.
 
-A target that names no row is a build warning (the build treats warnings as errors); a
-computation that no table row anchors yet stays a plain number (reported in the build log).
+A target that names no row, no anchored computation or no table is a build warning (the
+build treats warnings as errors): no number loses its provenance silently.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from therapybook.render import anchors, attribution
 logger = logging.getLogger(__name__)
 PREFIX = "#sourced:"
 COMPUTED = "calcul:"
+#: A count over a whole table: ``calcul:table:<name>`` links to ``tbl-<name>``.
+TABLE = "table:"
 MAX_WORDS = 25
 #: Computed numbers come from the study's cohort: the shipped pseudo-cohort or the real file.
 COHORT = "retrospective_cohort"
@@ -108,20 +111,7 @@ class ResolveSourcedNumbers(SphinxPostTransform):
         target = node["target"]
         here = self.env.docname
         if target.startswith(COMPUTED):
-            comp = target[len(COMPUTED):]
-            anchor = anchors.computation_id(comp)
-            found = row_anchors.lookup(self.env, anchor)
-            if found is None:  # no table anchors it (yet): the number stays plain text
-                logger.info(f"[provenance] le nombre « {node.astext()} » renvoie au calcul "
-                            f"« {comp} », qu'aucune ligne de tableau n'ancre ({anchor}) : "
-                            "nombre affiché sans lien", location=node)
-                return None
-            docname, label = found
-            return {"href": self.app.builder.get_relative_uri(here, docname) + "#" + anchor,
-                    "where": COMPUTED_ON_REAL if data.is_overridden(COHORT)
-                    else COMPUTED_ON_SYNTHETIC,
-                    "printed": "",
-                    "what": f"Calcul : {label}. Détail dans le rapport de reproductibilité."}
+            return self.resolve_computation(node, target[len(COMPUTED):], here)
         resource, _, line = target.rpartition(":")
         try:
             src = row_source(resource, int(line))
@@ -135,6 +125,35 @@ class ResolveSourcedNumbers(SphinxPostTransform):
                 "where": _capitalised(attribution.row_place(src, quote=sentinel_quote)),
                 "printed": quotation(src.printed) if src.printed else "",
                 "what": f"Données : {title}, ligne {src.line}."}
+
+
+    def resolve_computation(self, node: sourced_number, comp: str, here: str) -> dict | None:
+        """A computation: the table row anchored ``calcul-<id>``, or, for a count over a
+        whole table (``table:<name>``), that table."""
+        where = COMPUTED_ON_REAL if data.is_overridden(COHORT) else COMPUTED_ON_SYNTHETIC
+        if comp.startswith(TABLE):
+            label = "tbl-" + comp[len(TABLE):]
+            found = self.env.domaindata["std"]["labels"].get(label)
+            if found is None:
+                logger.warning(f"[provenance] le nombre « {node.astext()} » est un décompte du "
+                               f"tableau {label}, absent du livre", location=node)
+                return None
+            docname, node_id, caption = found
+            return {"href": self.app.builder.get_relative_uri(here, docname) + "#" + node_id,
+                    "where": where, "printed": "",
+                    "what": f"Calcul : décompte sur le tableau « {quotation(caption, 12)} »."}
+        anchor = anchors.computation_id(comp)
+        found = row_anchors.lookup(self.env, anchor)
+        if found is None:
+            logger.warning(f"[provenance] le nombre « {node.astext()} » renvoie au calcul "
+                           f"« {comp} », qu'aucune ligne de tableau n'ancre (ancre {anchor} "
+                           "absente)", location=node)
+            return None
+        docname, label = found
+        title = self.env.titles[docname].astext() if docname in self.env.titles else docname
+        return {"href": self.app.builder.get_relative_uri(here, docname) + "#" + anchor,
+                "where": where, "printed": "",
+                "what": f"Calcul : {label}. Détail dans l'annexe « {title} »."}
 
 
 class NoteComputedNumbers(SphinxTransform):

@@ -113,3 +113,41 @@ def bands(summary, curves, published, keys: Sequence[tuple[str, str]],
 
     return [Band(labels[pop], colors[pop], summary.envelope((ep, pop)), curves[(ep, pop)],
                  ensemble.printed_limits(published, ep, pop)) for ep, pop in keys]
+
+
+#: The figures of the appendix: name → (panel title, curves, x limit). Curve labels and
+#: colours are the book's (one colour per class, the neutral for all patients).
+FIGURES = {
+    "fig21a": ("Survie sans progression", [("pfs", "all")], {"all": "Lignes ultérieures"}, 30),
+    "fig21b": ("Survie globale", [("os", "all")], {"all": "Survie globale"}, 36),
+    "fig21c": ("Survie sans progression selon la ligne ultérieure",
+               [("pfs", "anti_gprc5d"), ("pfs", "other_slt")],
+               {"anti_gprc5d": "Anti-GPRC5D", "other_slt": "Autres lignes"}, 30),
+}
+_CLASS_LABELS = {"car_t": "CAR-T cells", "bispecific": "Bispécifiques", "adc": "ADC"}
+
+
+def _color(population: str) -> str:
+    from therapybook.plots import figures
+
+    if population in figures.CLASS_COLORS:
+        return figures.CLASS_COLORS[population]
+    return figures.ACCENTS[3] if population == "anti_gprc5d" else figures.NEUTRAL
+
+
+def figure(appendix, published, name: str):
+    """The envelope figure ``name`` of :data:`FIGURES` (``appendix``:
+    :func:`therapybook.study.ensemble.prepare`)."""
+    title, keys, labels, xmax = FIGURES[name]
+    return plot([Panel(title, bands(appendix.summary, appendix.curves, published, keys,
+                                    labels, {p: _color(p) for _ep, p in keys}))], xmax=xmax)
+
+
+def by_class(appendix, published, endpoint: str):
+    """One panel per anti-BCMA class for ``endpoint`` (``"pfs"`` or ``"os"``)."""
+    from therapybook.study.wording import classes
+
+    return plot([Panel(_CLASS_LABELS[c], bands(appendix.summary, appendix.curves, published,
+                                               [(endpoint, c)], {c: _CLASS_LABELS[c]},
+                                               {c: _color(c)}))
+                 for c in classes()], xmax=24)

@@ -26,11 +26,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from therapybook.render import fmt
+from therapybook import data
+from therapybook.render import anchors, fmt, prose
 from therapybook.stats import survival
 from therapybook.stats.survival import KaplanMeier
+from therapybook.study.wording import classes
 
-CLASSES = ("car_t", "bispecific", "adc")
+CLASSES = classes()
 #: The curves of chapter 6: (endpoint, population).
 CURVES = (("pfs", "all"), ("os", "all"), ("pfs", "anti_gprc5d"), ("pfs", "other_slt"),
           *(("pfs", c) for c in CLASSES), *(("os", c) for c in CLASSES))
@@ -198,6 +200,16 @@ def unprinted_table(summary: Summary, shipped: dict[str, float]) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
+def unprinted_anchors() -> list[str]:
+    """Anchor of each row of :func:`unprinted_table`: the target of the prose's ranges."""
+    return [anchors.computation_id(range_id(qid)) for qid in UNPRINTED]
+
+
+def range_id(qid: str) -> str:
+    """``computed=`` id of the range of one unprinted quantity over the ensemble."""
+    return f"ensemble.{qid}.range"
+
+
 def _decimals(published_value: float) -> int:
     text = f"{published_value:.10g}"
     return len(text.split(".")[1]) if "." in text else 0
@@ -245,14 +257,23 @@ def _range(summary: Summary, qid: str) -> str:
     return f"{lo} à {hi}" + (f"{fmt.NBSP}mois" if qid.startswith("rmst") else "")
 
 
+#: Tables whose counts the prose quotes (``computed="table:<name>"``).
+UNPRINTED_TABLE = "ensemble-non-publies"
+CHECK_TABLE = "ensemble-controle"
+#: Printed numbers the prose of the appendix quotes, by their key in the published numbers.
+QUOTED = ("t2.pfs.median.all", "t2.pfs.lower.all", "t2.pfs.upper.all", "t2.os.median.all",
+          "t2.os.lower.all", "t2.os.upper.all", "km.pfs.lower.anti_gprc5d",
+          "km.pfs.gprc5d_vs_other.p")
+
+
 def numbers(summary: Summary, check: pd.DataFrame) -> dict[str, tuple[str, str]]:
     """Glue key → (French text, ``computed=`` id) of every number the appendix's prose
     quotes: the ensemble's size, the ranges of the unprinted quantities, the check."""
-    out = {"ens_n": (str(summary.n), "ensemble.n")}
+    out = {"ens_n": (str(summary.n), f"table:{UNPRINTED_TABLE}")}
     for qid in UNPRINTED:
-        out[f"ens_{qid}"] = (_range(summary, qid), f"ensemble.{qid}.range")
-    out["ens_printed_n"] = (str(len(check)), "ensemble.printed.n")
-    out["ens_printed_zero"] = (str(int(check["width_zero"].sum())), "ensemble.printed.zero")
+        out[f"ens_{qid}"] = (_range(summary, qid), range_id(qid))
+    out["ens_printed_n"] = (str(len(check)), f"table:{CHECK_TABLE}")
+    out["ens_printed_zero"] = (str(int(check["width_zero"].sum())), f"table:{CHECK_TABLE}")
     return out
 
 
@@ -261,6 +282,51 @@ def placeholders() -> dict[str, tuple[str, None]]:
     text that quotes them is left out of the page)."""
     keys = ["ens_n", *(f"ens_{q}" for q in UNPRINTED), "ens_printed_n", "ens_printed_zero"]
     return {k: ("—", None) for k in keys}
+
+
+def published_numbers(published: pd.DataFrame) -> dict[str, tuple[str, data.Source]]:
+    """Glue key → (French text, data row) of the printed numbers the appendix quotes: a
+    median as printed, a confidence limit or a p value written with a decimal comma."""
+    by_key = published.set_index("key")
+    out = {}
+    for key in QUOTED:
+        row = by_key.loc[key]
+        text = (row["as_printed"].split(" (")[0] if ".median." in key
+                else fmt.number(row["value"], _decimals(float(row["value"]))))
+        out["pub_" + key.replace(".", "_")] = (
+            text, data.source("retrospective_published", key=key))
+    return out
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """What the appendix draws and tabulates; ``None`` members in real-data mode."""
+
+    summary: Summary | None
+    curves: dict | None
+    shipped: dict[str, float] | None
+    check: pd.DataFrame | None
+
+
+def prepare(published: pd.DataFrame, frame: pd.DataFrame | None,
+            shipped_cohort: pd.DataFrame | None) -> Appendix:
+    """Analyse the ensemble ``frame`` and the shipped cohort, and glue every number the
+    appendix quotes with its provenance. Real-data mode passes ``None`` for both: nothing
+    is computed from the ensemble, the keys are glued empty (their text is left out)."""
+    from therapybook.study import summary as cohort_summary
+
+    for key, (text, src) in published_numbers(published).items():
+        prose.glue(key, text, source=src)
+    if frame is None or shipped_cohort is None:
+        for key, (text, _none) in placeholders().items():
+            prose.glue(key, text)
+        return Appendix(None, None, None, None)
+    result = summarise(frame)
+    shipped_q, _ = analyse(shipped_cohort, result.grid)
+    check = printed_check(result, published)
+    for key, (text, computed) in numbers(result, check).items():
+        prose.glue(key, text, computed=computed)
+    return Appendix(result, cohort_summary.curves(shipped_cohort), shipped_q, check)
 
 
 def check_table(check: pd.DataFrame) -> pd.DataFrame:
