@@ -11,8 +11,10 @@ the working tree's. Both run the same script in fresh processes on the same seed
 3. the new generator's full ``make ensemble`` (100 cohorts, with their checks) into a
    scratch file.
 
-The cohorts both make for a seed are compared byte for byte (the faster search keeps the
-draws of the old one). The load average is printed: the machine is shared.
+The cohorts both make for a seed are compared byte for byte: equal while the generator's
+version is the old one's (a faster search with the same draws), different once a new version
+changes what a seed gives (version 2: the thesis's triple-refractory definition constrains the
+flags, so every later draw differs). The load average is printed: the machine is shared.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import tempfile
 from io import BytesIO
 from pathlib import Path
 
+from cohortgen import pseudocohort
 from therapybook import data
 
 OLD_COMMIT = "22a0a13e6b3ba15186498643ce79d8e3c7071abf"
@@ -126,7 +129,8 @@ def table(m: dict) -> str:
                     for s in m["seeds"])
     load = ", ".join(f"{x:.1f}" for x in m["load"])
     return "\n".join([*lines, "", f"Par graine (s, ancien → nouveau) : {per}.",
-                      f"Mêmes cohortes octet pour octet : {'oui' if m['same'] else 'NON'}. "
+                      f"Mêmes cohortes octet pour octet : {'oui' if m['same'] else 'non'} "
+                      f"(nouveau générateur : version {pseudocohort.GENERATOR_VERSION}). "
                       f"Charge moyenne de la machine (1, 5, 15 min) : {load} ; "
                       f"{os.cpu_count()} cœurs."])
 
