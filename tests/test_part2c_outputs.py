@@ -156,7 +156,7 @@ def test_inference_presented_as_the_articles_is_gone(text, chapter, phrase):
 
 
 def test_manufacturer_relations_concern_car_t_cells_only(text):
-    assert "Pharmacie à usage intérieur → Fabricant : commande le médicament (CAR-T cells)." \
+    assert "Fabricant : réserve un créneau de fabrication du médicament (CAR-T cells)." \
         in text["acteurs"]
     assert "Agence nationale de sécurité du médicament (ANSM)" in text["acteurs"]
 
@@ -169,7 +169,7 @@ def test_manufacturer_relations_concern_car_t_cells_only(text):
     ("contexte", "Maladies auto-immunes systémiques, cellules stromales mésenchymateuses et "
                  "lymphocytes T génétiquement modifiés"),
     ("parcours", "les molécules dont l'effet biologique dure longtemps imposent d'y penser tôt"),
-    ("parcours", "est transmis et pris en charge à deux"),
+    ("parcours", "est signalé et géré en collaboration par le centre de la MAI"),
     ("parcours", "unité d'hématologie spécialisée et agréée"),
     ("parcours", "informé de sa nature, de la procédure et de ses principaux effets indésirables"),
     ("parcours", "selon les procédures de l'établissement"),

@@ -4,6 +4,7 @@ labels touch; tables and glued values read in French."""
 
 import math
 
+import pandas as pd
 import pytest
 
 from therapybook import data
@@ -85,8 +86,44 @@ def test_steps_table_shows_every_detail_and_the_timing_as_given():
 def test_workup_table_keeps_capitals_and_has_no_nested_parentheses():
     table = pathway.workup_table(data.load("parcours_bilan"))
     cells = " ".join(table["Examens (condition éventuelle)"])
-    assert "(en cas de CAR-T cells)" in cells and "car-t" not in cells
+    assert "MoCA (en cas de CAR-T cells :" in cells and "car-t" not in cells
+    assert ") (" not in cells
     depth = 0
     for ch in cells:
         depth += {"(": 1, ")": -1}.get(ch, 0)
         assert depth <= 1
+
+
+def test_workup_condition_joins_a_bracket_rather_than_stacking_one():
+    bilan = pd.DataFrame({"rank": [1, 2], "domain": ["Neurologique"] * 2,
+                          "item": ["Test cognitif (MoCA)", "EEG"],
+                          "condition": ["En cas de CAR-T cells", None],
+                          "citation": ["castillallorente2025"] * 2})
+    cells = pathway.workup_table(bilan)["Examens (condition éventuelle)"].tolist()
+    assert cells == ["Test cognitif (MoCA ; en cas de CAR-T cells) ; EEG"]
+
+
+def test_fertility_consultation_is_not_restricted_to_women_of_childbearing_age():
+    """The article asks β-HCG « chez la femme en âge de procréer » and, beside it, a fertility
+    consultation it does not restrict; the neurological condition follows the cognitive
+    test only."""
+    bilan = data.load("parcours_bilan").set_index("item")
+    assert bilan.at["Dosage de β-HCG", "condition"] == "Femme en âge de procréer"
+    assert pd.isna(bilan.at["Consultation dans un centre de préservation de la fertilité",
+                            "condition"])
+    assert pd.isna(bilan.at["IRM cérébrale, EEG, examen clinique", "condition"])
+
+
+def test_steps_table_names_both_actors_of_a_shared_step():
+    table = pathway.steps_table(data.load("parcours_car_t"), data.load("acteurs"))
+    who = dict(zip(table["Étape"], table["Qui"], strict=True))
+    assert who["Traitement d'attente"] == "Équipe clinique et hématologue référent ; Référents MAI"
+    assert who["Inscription chez le fabricant"] == ""
+
+
+def test_monitoring_hours_start_after_the_minutes_panel():
+    """« 120 » and « 2 h » stood side by side: the hour panel labels whole hours only."""
+    times = pathway.monitoring_times(data.load("parcours_surveillance_csm"))
+    minutes, hours = pathway.monitoring_ticks(times, 24 * 60)
+    assert minutes == [5, 10, 15, 30, 45, 60, 90, 120]
+    assert hours == [360, 720, 1080, 1440] and 120 not in hours

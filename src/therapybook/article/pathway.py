@@ -50,6 +50,18 @@ def glue_parameters(params: pd.DataFrame) -> None:
                    source=data.source("parcours_parametres", param_id=pid))
 
 
+def glue_day_ordinals(params: pd.DataFrame, param_ids: list[str]) -> None:
+    """Glue day parameters as ordinals, ``<param_id>_ordinal`` (« 28e »), for prose that
+    says « avant le 28e jour » rather than an abbreviated day; each with its row."""
+    rows = params.set_index("param_id")
+    for pid in param_ids:
+        if rows.at[pid, "unit"] != "jours":
+            raise ValueError(f"Paramètre « {pid} » : un nombre de jours est attendu, "
+                             f"pas « {rows.at[pid, 'unit']} ».")
+        prose.glue(f"{pid}_ordinal", fmt.ordinal(int(rows.at[pid, "value"])),
+                   source=data.source("parcours_parametres", param_id=pid))
+
+
 def glue_steps(steps: pd.DataFrame) -> None:
     """Glue the start and end of every dated step as ``<step_id>_debut`` / ``<step_id>_fin``
     (« J-6 », « J28 », « 3 mois », « 1 an »), each with the step's row as provenance."""
@@ -73,14 +85,20 @@ def months_text(month: object) -> str:
 
 
 def steps_table(steps: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
-    """The CAR-T steps in order: when (as the article gives it), who, and the details."""
-    who = dict(zip(actors["actor_id"], actors["short_label"], strict=True))
+    """The CAR-T steps in order: when (as the article gives it), who (the one or two actors
+    the article names for the step, nobody when it names none), and the details."""
+    label = dict(zip(actors["actor_id"], actors["short_label"], strict=True))
     rows = steps.sort_values("order")
+
+    def who(row) -> str:
+        named = [label[a] for a in (row.actor_id, row.co_actor_id) if isinstance(a, str)]
+        return " ; ".join(named)
+
     return pd.DataFrame({
         "Étape": rows["step"],
         "Quand": ["sans date" if r.timing == "non_precise" else timing_label(r)
                   for _, r in rows.iterrows()],
-        "Qui": rows["actor_id"].map(lambda a: who.get(a, "") if isinstance(a, str) else ""),
+        "Qui": [who(r) for r in rows.itertuples(index=False)],
         "Précisions": rows["detail"].fillna(""),
         "Réf.": rows["citation"].map(reported.cite),
     })
@@ -96,7 +114,15 @@ def _lower_first(text: str) -> str:
 def workup_table(bilan: pd.DataFrame) -> pd.DataFrame:
     """The pre-treatment workup grouped by domain: exams (with their condition) and refs."""
     rows = bilan.sort_values("rank")
-    entries = [f"{item} ({_lower_first(cond)})" if isinstance(cond, str) else item
+    def entry(item: str, cond: object) -> str:
+        if not isinstance(cond, str):
+            return item
+        # one pair of brackets: an item already ending in one takes the condition inside it
+        if item.endswith(")"):
+            return f"{item[:-1]} ; {_lower_first(cond)})"
+        return f"{item} ({_lower_first(cond)})"
+
+    entries = [entry(item, cond)
                for item, cond in zip(rows["item"], rows["condition"], strict=True)]
     grouped = (rows.assign(entry=entries)
                .groupby("domain", sort=False)
@@ -421,11 +447,27 @@ def duration(minutes: int) -> str:
     return f"{minutes}{NBSP}min"
 
 
+def monitoring_ticks(times: dict, stay_min: float) -> tuple[list[float], list[float]]:
+    """Ticks of the two panels: every check time of the first minutes (the article's own
+    times), then whole hours of the stay, 6 h apart up to its end; the hour panel starts
+    where the minute panel ends and labels no tick there, so that « 120 » and « 2 h » never
+    stand side by side."""
+    last = max(times["minutes"], default=0)
+    minutes = [float(m) for m in times["minutes"]]
+    step = 6 * 60
+    hours = [float(h) for h in range(step, int(stay_min) + 1, step) if h > last]
+    if stay_min not in hours:
+        hours.append(float(stay_min))
+    return minutes, hours
+
+
 def monitoring_figure(checks: pd.DataFrame, params: pd.DataFrame):
     """Vital-sign checks around an MSC infusion, with the infusion and the 24 h stay.
 
-    Two linear panels: the first minutes (explicit checks), then the hours up to the end
-    of the stay (repeated checks, drawn as a band: the article gives no clock times).
+    Two panels: the first minutes (explicit checks, one tick each, on a square-root scale
+    so that 5, 10 and 15 stand apart; the check before the infusion set off by a dotted
+    line), then the hours up to the end of the stay (repeated checks, drawn as a band: the
+    article gives no clock times), in hours since the start of the infusion.
     """
     times = monitoring_times(checks)
     p = params.set_index("param_id")
@@ -433,8 +475,8 @@ def monitoring_figure(checks: pd.DataFrame, params: pd.DataFrame):
     inf_hi = float(p.at["csm_perfusion", "value_max"])
     stay = float(p.at["csm_hospitalisation", "value"]) * 60
     last = max(times["minutes"], default=0)
-    fig, (ax, ax_h) = figures.new(height=2.3, ncols=2, sharey=True,
-                                  gridspec_kw={"width_ratios": [3, 1], "wspace": 0.05})
+    fig, (ax, ax_h) = figures.new(height=2.4, ncols=2, sharey=True,
+                                  gridspec_kw={"width_ratios": [3, 1], "wspace": 0.08})
     ax.set_xscale("function", functions=(_sqrt, _square))
     before_x = -4.0
     y_stay, y_inf, y_chk = 2.0, 1.0, 0.0
@@ -450,24 +492,24 @@ def monitoring_figure(checks: pd.DataFrame, params: pd.DataFrame):
             color="white")
     ax.plot(times["minutes"], [y_chk] * len(times["minutes"]), "o", color=orange,
             markersize=5)
-    ticks, labels = list(times["minutes"]), [str(m) for m in times["minutes"]]
+    minute_ticks, hour_ticks = monitoring_ticks(times, stay)
+    ticks, labels = minute_ticks, [str(int(m)) for m in minute_ticks]
     if times["before"]:
         ax.plot([before_x], [y_chk], "o", color=orange, markersize=5)
         ticks, labels = [before_x, *ticks], ["avant", *labels]
+        ax.axvline(before_x / 4, color=figures.NEUTRAL, linewidth=0.6, linestyle=":")
     ax.set_xticks(ticks, labels, fontsize=7)
     ax.set_xlim(before_x * 2, last + 12)
-    ax.set_xlabel("Minutes depuis le début de la perfusion (échelle en racine carrée)", fontsize=8)
-    hour_ticks = []
+    ax.set_xlabel("Minutes depuis le début de la perfusion (échelle en racine carrée)",
+                  fontsize=8)
     for start, every, until in times["repeats"]:
         ax_h.barh(y_chk, until - start, left=start, height=0.5, color="white",
                   edgecolor=orange, hatch="////")
         ax_h.text((start + until) / 2, y_chk - 0.4, f"toutes les {duration(every)}\n"
                   f"jusqu'à {duration(until)}", ha="center", va="top", fontsize=7)
-        hour_ticks += [start, until]
-    ax_h.set_xlim(last, stay * 1.05)
-    hour_ticks = sorted(set(hour_ticks) | {stay})
+    ax_h.set_xlim(last, stay * 1.04)
     ax_h.set_xticks(hour_ticks, [duration(int(t)) for t in hour_ticks], fontsize=7)
-    ax_h.set_xlabel("Heures", fontsize=8, loc="right")
+    ax_h.set_xlabel("Heures depuis le début", fontsize=8)
     ax.set_yticks([y_chk, y_inf, y_stay], ["Paramètres vitaux", "Perfusion", "Séjour"])
     ax.set_ylim(-1.3, 2.6)
     for a in (ax, ax_h):
