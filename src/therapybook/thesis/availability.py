@@ -80,7 +80,9 @@ def timeline_figure(events: pd.DataFrame, labels, *, agents: list[str] | None = 
             else:
                 ax.plot(start, y, marker="D", color=color, markersize=6)
             row = r._asdict()
-            text = f"{event_label(row, labels)} — {date_label(row)}"
+            mark = row.get("verification")
+            text = f"{event_label(row, labels)} — {date_label(row)}" + (
+                f" ({mark})" if isinstance(mark, str) and mark else "")
             right = end < (lo + hi) / 2 + 0.5
             ax.text(end + 0.03 if right else start - 0.03, y, text, va="center",
                     ha="left" if right else "right", fontsize=7)
@@ -130,8 +132,24 @@ def events_table(events: pd.DataFrame, labels) -> pd.DataFrame:
         "Molécule": events["agent"], "Nom commercial": events["brand"].fillna(""),
         "Événement": [event_label(r, labels) for _, r in events.iterrows()],
         "Territoire": events["area"],
-        "Date": [date_label(r) or "non datée" for _, r in events.iterrows()],
+        "Date": [_marked(date_label(r) or "non datée", r.get("verification"))
+                 for _, r in events.iterrows()],
     })
+
+
+def _marked(text: str, note_id) -> str:
+    """``text`` followed by the mark of the verification note that applies to it, if any."""
+    from therapybook.render import notes
+
+    return f"{text} {notes.marker(note_id)}" if isinstance(note_id, str) and note_id else text
+
+
+def notes_legend(events: pd.DataFrame) -> str:
+    """Caption sentence explaining the note marks drawn in :func:`timeline_figure`."""
+    from therapybook.render import notes
+
+    dated = events[events["date_precision"] != "undated"]
+    return notes.legend(dated.get("verification", pd.Series(dtype=str)).dropna())
 
 
 def timeline_alt(events: pd.DataFrame, labels) -> str:

@@ -30,15 +30,32 @@ def table(rates: pd.DataFrame, labels) -> pd.DataFrame:
     out = {"Mesure": list(measures.values())}
     for trial in dict.fromkeys(rows["trial"]):
         sub = rows[rows["trial"] == trial].set_index("measure")
-        out[trial] = [rate_text(sub.loc[m, "value_pct"], sub.loc[m, "denominator"], labels)
+        out[trial] = [_marked(rate_text(sub.loc[m, "value_pct"], sub.loc[m, "denominator"],
+                                        labels), sub.loc[m].get("verification"))
                       if m in sub.index else "" for m in measures]
     return pd.DataFrame(out)
+
+
+def _marked(text: str, note_id) -> str:
+    """``text`` followed by the mark of the verification note that applies to it, if any."""
+    from therapybook.render import notes
+
+    return f"{text} {notes.marker(note_id)}" if isinstance(note_id, str) and note_id else text
+
+
+def notes_legend(rates: pd.DataFrame) -> str:
+    """Caption sentence explaining the note marks of :func:`table` and :func:`chart`."""
+    from therapybook.render import notes
+
+    return notes.legend(rates.get("verification", pd.Series(dtype=str)).dropna())
 
 
 def chart(rates: pd.DataFrame, labels):
     """Bars of the infection rates by severity, one colour per trial (seaborn); a bar whose
     rate is a share of the reported infections rather than of the patients is hatched."""
     import seaborn as sns
+
+    from therapybook.render import notes
 
     figures.seaborn_theme()
     measures = labels.labels("infection_measure")
@@ -54,9 +71,13 @@ def chart(rates: pd.DataFrame, labels):
         for bar, label in zip(container, [measures[m] for m in GRADES], strict=True):
             if label in by.index and by.loc[label, "denominator"] == "infections":
                 bar.set_hatch("//")
-        ax.bar_label(container, labels=[fmt.number(v, 0 if float(v).is_integer() else 1)
-                                        + f"{fmt.NBSP}%" for v in container.datavalues],
-                     fontsize=7, padding=2)
+        marks = [by.loc[label].get("verification") if label in by.index else None
+                 for label in [measures[m] for m in GRADES]]
+        ax.bar_label(container, labels=[
+            fmt.number(v, 0 if float(v).is_integer() else 1) + f"{fmt.NBSP}%"
+            + (f"\n{notes.image_marker(k)}" if isinstance(k, str) and k else "")
+            for v, k in zip(container.datavalues, marks, strict=True)],
+            fontsize=7, padding=2)
     ax.set_ylim(0, 100)
     ax.set_xlabel("")
     ax.set_ylabel("Pourcentage (%)")
