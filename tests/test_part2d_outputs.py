@@ -191,3 +191,18 @@ def test_reference_59_points_to_note_a3_and_reference_15_says_what_its_doi_is(bo
     farge = farge[:farge.index("</p>")]
     assert "notice publique" not in farge
     assert "transcrit de la liste de références de l'article" in farge
+
+
+def test_no_order_is_imposed_on_the_steps_after_the_rcp(pages, text):
+    seen = text["parcours"]
+    assert "le patient voit d'abord un hématologue" not in seen
+    assert "Suivent l'inscription" not in seen
+    assert "énumérés sans ordre imposé" in seen
+    assert "celles d'une même colonne n'ont pas d'ordre donné entre elles" in seen
+    alt = html.unescape(re.search(r'<img alt="([^"]*)"[^>]*parcours-car-t\.', pages["parcours"])[1])
+    assert "Suivi immunologique : dès l'étape « leucaphérèse », puis J0 à J21 au moins, M1, " \
+           "M2, M3 et M6, puis tous les 6" in alt.replace("\u00a0", " ")
+    depth = 0
+    for ch in alt:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        assert depth <= 1, alt

@@ -153,14 +153,23 @@ def immunomonitoring_table(im: pd.DataFrame) -> pd.DataFrame:
 
 
 def pathway_alt(steps: pd.DataFrame) -> str:
-    """Alt text of the pathway figure, in the order the figure shows the steps."""
+    """Alt text of the pathway figure, in the order the figure shows the steps; one level of
+    brackets at most (timings follow a colon)."""
     rows = steps.sort_values("order")
     undated = rows[rows["timing"] == "non_precise"]
     dated = rows[rows["timing"] != "non_precise"]
-    return ("Chronologie en deux panneaux. À gauche, les étapes sans date, dans l'ordre : "
-            + ", ".join(undated["step"]) + ". À droite, sur un axe en jours puis en mois depuis "
-            "la réinjection : " + ", ".join(f"{r.step} ({timing_label(r)})"
-                                           for _, r in dated.iterrows()) + ".")
+    names = dict(zip(rows["step_id"], rows["step"], strict=True))
+    columns = [", ".join(group["step"]) for _, group in undated.groupby("stage", sort=True)]
+
+    def dated_text(r) -> str:
+        first = (f"dès l'étape « {_lower_first(names[r.first_at])} », puis "
+                 if isinstance(r.first_at, str) else "")
+        return f"{r.step} : {first}{timing_label(r)}"
+
+    return ("Chronologie en deux panneaux. À gauche, les étapes sans date, en colonnes "
+            "successives, sans ordre donné à l'intérieur d'une colonne : "
+            + " ; puis ".join(columns) + ". À droite, sur un axe en jours puis en mois depuis "
+            "la réinjection : " + " ; ".join(dated_text(r) for _, r in dated.iterrows()) + ".")
 
 
 def monitoring_alt(checks: pd.DataFrame) -> str:
@@ -210,9 +219,21 @@ def timing_label(step: pd.Series) -> str:
         text += " au moins"
     elif step["timing"] == "exemple":
         text += " (exemple)"
+    marks = marks_months(step.get("marks_month"))
+    if marks:
+        points = [time_point(month=m) for m in marks]
+        text += ", " + (", ".join(points[:-1]) + " et " + points[-1] if len(points) > 1
+                        else points[0])
     if pd.notna(step.get("repeat_month")):
         text += f", puis tous les {int(step['repeat_month'])}{NBSP}mois"
     return text
+
+
+def marks_months(value: object) -> list[int]:
+    """The months of ``marks_month`` (« 1;2;3;6 »), empty when none are given."""
+    if not isinstance(value, str) or not value.strip():
+        return []
+    return [int(m) for m in value.split(";")]
 
 
 # --------------------------------------------------------------------------- positions
@@ -223,7 +244,9 @@ def positions(steps: pd.DataFrame) -> pd.DataFrame:
     gives a day or a month, else ``"sequence"``), ``start`` and ``end`` (days from J0 on the
     time panel, ordinal rank on the sequence panel), ``start_given`` / ``end_given`` and
     ``milestone`` (a single time point). A time step without a given start begins where
-    the step named in ``after`` ends (``start_given`` False), or nowhere (NaN).
+    the step named in ``after`` ends (``start_given`` False), or nowhere (NaN). Undated
+    steps sit in the column of their ``stage``: steps of one stage share a column, since
+    the article gives no order between them.
     """
     rows = steps.sort_values("order").reset_index(drop=True)
     out = pd.DataFrame({
@@ -245,8 +268,16 @@ def positions(steps: pd.DataFrame) -> pd.DataFrame:
             if out.at[j, "panel"] == "time":
                 out.at[i, "start"] = out.at[j, "end"]
     seq = out["panel"] == "sequence"
-    out.loc[seq, "start"] = np.arange(seq.sum(), dtype=float)
+    stages = rows.loc[seq, "stage"]
+    if stages.isna().any():
+        missing = ", ".join(rows.loc[seq & rows["stage"].isna(), "step_id"])
+        raise ValueError(f"Étape(s) sans date et sans rang (colonne stage) : {missing}.")
+    # a shared rank is a shared column: the article gives no order between those steps
+    out.loc[seq, "start"] = stages.astype(float) - 1
     out.loc[seq, "end"] = out.loc[seq, "start"] + 1
+    for first in rows["first_at"].dropna():
+        if first not in by_id or out.at[by_id[first], "panel"] != "sequence":
+            raise ValueError(f"first_at « {first} » : pas une étape sans date du parcours.")
     return out
 
 
@@ -300,12 +331,15 @@ def visit_months(steps: pd.DataFrame) -> list[int]:
 
 
 def pathway_figure(steps: pd.DataFrame):
-    """The CAR-T pathway: undated steps in order (left), dated steps on a time axis (right).
+    """The CAR-T pathway: undated steps by rank (left; steps of one rank share a column,
+    the article orders them no further), dated steps on a time axis (right).
 
     The time axis has three linear stretches (days around the infusion, first year, long
     follow-up, see :data:`AXIS`); days are ticked below, the article's visit months above
     (1 mois = 365,25/12 j). Each dated element is labelled with its timing as the article
-    gives it; prophylaxis and immune monitoring are bands over their periods.
+    gives it; prophylaxis is a band over its period; immune monitoring is a band over its
+    dense period, then a mark at each month it gives, then its repetition; a step that
+    begins at an undated one (``first_at``) has a pale mark at the left edge.
     """
     from matplotlib.patches import Patch
 
@@ -339,6 +373,24 @@ def pathway_figure(steps: pd.DataFrame):
             ax.text(float(_from_axis(_to_axis(end) + 0.015)), y, label, va="center",
                     fontsize=6.5)
             continue
+        if isinstance(row.first_at, str) and p["start_given"]:  # begins at an undated step
+            ax.plot(lo + 1, y, marker="o", color=color, alpha=0.55, markersize=5,
+                    linestyle="")
+        marks = [m * DAYS_PER_MONTH for m in marks_months(row.marks_month)]
+        if marks:  # a period, then dated points (read on the month ruler), then repeats
+            ax.barh(y, end - start, left=start, height=0.55, color=color, edgecolor="white")
+            ax.plot(marks, [y] * len(marks), marker="D", color=color, markersize=5,
+                    linestyle="")
+            last_mark = marks[-1]
+            tip = float(_from_axis(_to_axis(last_mark) + 0.035))
+            if pd.notna(row.repeat_month):
+                ax.annotate("", xy=(tip, y), xytext=(last_mark, y),
+                            arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.2,
+                                        "linestyle": ":"})
+                ax.text(float(_from_axis(_to_axis(tip) + 0.012)), y,
+                        f"puis tous les {int(row.repeat_month)}{NBSP}mois", va="center",
+                        fontsize=6.5)
+            continue
         pale = not p["start_given"]
         ax.barh(y, end - start, left=start, height=0.55, color=color,
                 alpha=0.55 if pale else 1.0,
@@ -356,9 +408,10 @@ def pathway_figure(steps: pd.DataFrame):
             ax.text(float(_from_axis(_to_axis(tip) + 0.012)), y, label, va="center",
                     fontsize=6.5)
     ax_seq.set_yticks(ys, list(pos["step"]), fontsize=7)
-    ax_seq.set_xlim(0, max(int((pos["panel"] == "sequence").sum()), 1))
+    ax_seq.set_xlim(0, max(float(pos.loc[pos["panel"] == "sequence", "end"].max()), 1))
     ax_seq.set_xticks([])
-    ax_seq.set_title("Sans date :\nordre du parcours", fontsize=7, loc="left")
+    ax_seq.set_title("Sans date, de gauche à droite ;\nmême colonne : ordre non donné",
+                     fontsize=7, loc="left")
     ax.set_xscale("function", functions=(_to_axis, _from_axis))
     ax.set_xlim(lo, hi)
     ax.set_xticks(shown, [time_point(day=d) for d in shown], fontsize=7)
