@@ -92,5 +92,7 @@ def test_a_value_a_note_applies_to_carries_a_mark_linking_to_it():
         "(T1), (T5) : valeurs concernées par une note de vérification "
         "({ref}`T1 <note-t1>`, {ref}`T5 <note-t5>`).")
     assert notes.legend([]) == ""
+    assert notes.mark("71 %", "T1") == "71 % (note {ref}`T1 <note-t1>`)"
+    assert notes.mark("71 %", float("nan")) == "71 %" and notes.mark("", "T1") == ""
     with pytest.raises(KeyError):
         notes.marker("T99")

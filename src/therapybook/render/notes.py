@@ -113,6 +113,14 @@ def marker(note_id: str) -> str:
     return f"(note {{ref}}`{note_id} <{label(note_id)}>`)"
 
 
+def mark(text: str, note_id) -> str:
+    """``text`` followed by the mark of note ``note_id``; ``text`` alone when no note applies
+    (``note_id`` empty or missing) or ``text`` is empty."""
+    if not (isinstance(note_id, str) and note_id) or not text:
+        return text
+    return f"{text} {marker(note_id)}"
+
+
 def image_marker(note_id: str) -> str:
     """The same mark as drawn inside a figure, where no link is possible: « (T5) »."""
     _row(note_id)

@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from therapybook.plots import figures
-from therapybook.render import fmt
+from therapybook.render import fmt, notes
 
 
 def date_label(row: pd.Series) -> str:
@@ -132,22 +132,13 @@ def events_table(events: pd.DataFrame, labels) -> pd.DataFrame:
         "Molécule": events["agent"], "Nom commercial": events["brand"].fillna(""),
         "Événement": [event_label(r, labels) for _, r in events.iterrows()],
         "Territoire": events["area"],
-        "Date": [_marked(date_label(r) or "non datée", r.get("verification"))
+        "Date": [notes.mark(date_label(r) or "non datée", r.get("verification"))
                  for _, r in events.iterrows()],
     })
 
 
-def _marked(text: str, note_id) -> str:
-    """``text`` followed by the mark of the verification note that applies to it, if any."""
-    from therapybook.render import notes
-
-    return f"{text} {notes.marker(note_id)}" if isinstance(note_id, str) and note_id else text
-
-
 def notes_legend(events: pd.DataFrame) -> str:
     """Caption sentence explaining the note marks drawn in :func:`timeline_figure`."""
-    from therapybook.render import notes
-
     dated = events[events["date_precision"] != "undated"]
     return notes.legend(dated.get("verification", pd.Series(dtype=str)).dropna())
 

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from therapybook.plots import figures
-from therapybook.render import fmt, stated
+from therapybook.render import fmt, notes, stated
 
 #: The severity bars of the chart, in order (labels: ``infection_measure`` of
 #: ``libelles_these``).
@@ -30,23 +30,14 @@ def table(rates: pd.DataFrame, labels) -> pd.DataFrame:
     out = {"Mesure": list(measures.values())}
     for trial in dict.fromkeys(rows["trial"]):
         sub = rows[rows["trial"] == trial].set_index("measure")
-        out[trial] = [_marked(rate_text(sub.loc[m, "value_pct"], sub.loc[m, "denominator"],
+        out[trial] = [notes.mark(rate_text(sub.loc[m, "value_pct"], sub.loc[m, "denominator"],
                                         labels), sub.loc[m].get("verification"))
                       if m in sub.index else "" for m in measures]
     return pd.DataFrame(out)
 
 
-def _marked(text: str, note_id) -> str:
-    """``text`` followed by the mark of the verification note that applies to it, if any."""
-    from therapybook.render import notes
-
-    return f"{text} {notes.marker(note_id)}" if isinstance(note_id, str) and note_id else text
-
-
 def notes_legend(rates: pd.DataFrame) -> str:
     """Caption sentence explaining the note marks of :func:`table` and :func:`chart`."""
-    from therapybook.render import notes
-
     return notes.legend(rates.get("verification", pd.Series(dtype=str)).dropna())
 
 
@@ -54,8 +45,6 @@ def chart(rates: pd.DataFrame, labels):
     """Bars of the infection rates by severity, one colour per trial (seaborn); a bar whose
     rate is a share of the reported infections rather than of the patients is hatched."""
     import seaborn as sns
-
-    from therapybook.render import notes
 
     figures.seaborn_theme()
     measures = labels.labels("infection_measure")

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.patches import Rectangle
 
 from therapybook.plots import figures
-from therapybook.render import fmt
+from therapybook.render import fmt, notes
 
 PERCENT_MEASURES = {"orr", "orr_up_to", "vgpr_or_better", "pfs_rate"}
 COMPARATOR_COLOR = "#BBBBBB"
@@ -95,7 +95,7 @@ def design_table(trials: pd.DataFrame, labels) -> pd.DataFrame:
         "Molécule (classe)": [f"{r if isinstance(r, str) and r else a} ({classes[c]})"
                               for a, r, c in zip(trials["agent"], trials["regimen"],
                                                  trials["anti_bcma_class"], strict=True)],
-        "Phase": [_marked(p, v) for p, v in zip(trials["phase"], trials.get(
+        "Phase": [notes.mark(p, v) for p, v in zip(trials["phase"], trials.get(
             "verification", pd.Series([None] * len(trials), index=trials.index)), strict=True)],
         "Comparateur": trials["comparator"].fillna(""),
         "Population": trials["population"],
@@ -110,7 +110,7 @@ def results_table(trials: pd.DataFrame, results: pd.DataFrame, labels) -> pd.Dat
     trials = trials[trials["trial"].isin(results["trial"])]
     table = pd.DataFrame({"Essai": trials["trial"]})
     for measure, header in labels.labels("trial_result").items():
-        table[header] = [_marked(cell(results, t, measure), _note_of(results, t, measure))
+        table[header] = [notes.mark(cell(results, t, measure), _note_of(results, t, measure))
                          for t in trials["trial"]]
     orr_up_to = [cell(results, t, "orr_up_to") for t in trials["trial"]]
     table["Réponse globale"] = [a or (f"{b}*" if b else "")
@@ -127,23 +127,12 @@ def _note_of(results: pd.DataFrame, trial: str, measure: str) -> str | None:
     return ids[0] if ids else None
 
 
-def _marked(text: str, note_id) -> str:
-    """``text`` followed by the mark of the verification note that applies to it, if any."""
-    from therapybook.render import notes
-
-    if not (isinstance(note_id, str) and note_id) or not text:
-        return text
-    return f"{text} {notes.marker(note_id)}"
-
-
 #: The measures :func:`comparison_figure` draws.
 CHART_MEASURES = ("orr", "pfs_median")
 
 
 def chart_notes_legend(results: pd.DataFrame) -> str:
     """Caption sentence explaining the note marks drawn in :func:`comparison_figure`."""
-    from therapybook.render import notes
-
     drawn = results[results["measure"].isin(CHART_MEASURES) & results["value"].notna()]
     return notes.legend(drawn.get("verification", pd.Series(dtype=str)).dropna())
 
