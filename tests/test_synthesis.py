@@ -81,6 +81,55 @@ def test_kaplan_meier_limits_print_as_published(cohort, tg):
     assert round(survival.logrank(pfs["time"], pfs["event"], pfs["gprc5d"]).p, 3) == 0.024
 
 
+def _refractory_to_imid_pi_and_cd38_not_triple(c: pd.DataFrame) -> list[str]:
+    """Patients refractory to an IMiD, to carfilzomib (a proteasome inhibitor) and to an
+    anti-CD38 who are not triple-refractory: the thesis's definition (III.1.3) forbids them."""
+    f = {k: c[k].fillna(False).astype(bool) for k in pseudocohort.BOOLEANS}
+    imid = f["refractory_lenalidomide"] | f["refractory_pomalidomide"]
+    bad = imid & f["refractory_carfilzomib"] & f["refractory_anti_cd38"] & ~f["triple_refractory"]
+    return c.loc[bad, "patient_id"].tolist()
+
+
+def test_refractory_to_imid_pi_and_cd38_is_triple_refractory_in_every_cohort(cohort):
+    """The shipped cohort and every cohort of the shipped ensemble."""
+    from cohortgen import ensemble
+
+    assert _refractory_to_imid_pi_and_cd38_not_triple(cohort) == []
+    members = ensemble.cohorts(data.load(ensemble.RESOURCE))
+    bad = {seed: ids for seed, c in members.items()
+           if (ids := _refractory_to_imid_pi_and_cd38_not_triple(c))}
+    assert bad == {}
+
+
+def test_flags_meet_the_counts_and_the_definitions_for_any_draw(tg):
+    """The generator's constraint, not luck: 200 draws per class, every count exact and
+    every definition of the thesis held."""
+    frames = {}
+    for c in pseudocohort.CLASSES:
+        counts = {k: tg.counts[(k, c)] for k in pseudocohort.BOOLEANS}
+        rows = np.arange(tg.n[c])
+        for seed in range(200):
+            flags = pseudocohort._booleans(rows, counts, np.random.default_rng(seed))
+            frame = frames[(c, seed)] = pd.DataFrame(flags).assign(
+                patient_id=[f"P{i}" for i in rows])
+            for k in ("triple_refractory", "penta_refractory", "refractory_anti_cd38",
+                      "refractory_lenalidomide", "refractory_pomalidomide",
+                      "refractory_carfilzomib", "prior_autograft"):
+                assert int(frame[k].sum()) == counts[k], (c, seed, k)
+    broken = [key for key, f in frames.items() if _refractory_to_imid_pi_and_cd38_not_triple(f)]
+    assert broken == []
+    assert [key for key, f in frames.items() if pseudocohort.definitions(f)] == []
+
+
+def test_check_reports_a_broken_definition(cohort, tg):
+    broken = cohort.copy()
+    i = broken.index[broken["triple_refractory"].fillna(False).astype(bool)
+                     & broken["refractory_carfilzomib"].fillna(False).astype(bool)][0]
+    broken.loc[i, "triple_refractory"] = False
+    assert any(broken.loc[i, "patient_id"] in why and "triple_refractory" in why
+               for why in pseudocohort.check(broken, tg))
+
+
 def test_analysis_populations(cohort):
     assert cohort["pfs_months"].notna().sum() == 30
     assert cohort["os_months"].notna().sum() == 40

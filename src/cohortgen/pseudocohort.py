@@ -5,8 +5,9 @@ the numbers the thesis prints (``data.load("retrospective_published")``), a dete
 (seeded) cohort of 45 synthetic patients consistent with every printed aggregate that can be
 consistent:
 
-1. categorical columns by exact assignment (per anti-BCMA class counts, nested definitions:
-   penta-refractory ⊂ triple-refractory ⊂ anti-CD38-refractory, …);
+1. categorical columns by exact assignment (per anti-BCMA class counts, the thesis's
+   definitions: penta-refractory ⊂ triple-refractory ⊂ anti-CD38-refractory, refractory to
+   an IMiD, carfilzomib and an anti-CD38 ⇒ triple-refractory, …);
 2. ages and prior lines by a seeded local search on integers until every median and IQR
    (R's type-7 quantile) per column and overall is met;
 3. survival times by a seeded, targeted annealing search on times in hundredths of a month,
@@ -50,7 +51,7 @@ from therapybook.stats.quantiles import quantile7  # R's type 7, the book's one 
 SEED = 20230901
 #: Version of what a seed produces: bump it whenever the same seed would give other bytes
 #: (the ensemble resource records it; a faster search with the same draws keeps it).
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 CLASSES = ("car_t", "bispecific", "adc")
 PRODUCTS = {
     "car_t": ("ide_cel", "cilta_cel"),
@@ -177,14 +178,45 @@ def analysis_sets(cohort: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
     return out
 
 
+#: The thesis's definitions (III.1.3) as implications between the cohort's flags:
+#: (if all of these, then this), where the columns allow it.
+DEFINITIONS = (
+    (("penta_refractory",), "triple_refractory"),
+    *((("penta_refractory",), k) for k in ("refractory_lenalidomide", "refractory_pomalidomide",
+                                            "refractory_carfilzomib", "refractory_anti_cd38")),
+    (("triple_refractory",), "refractory_anti_cd38"),
+    (("refractory_lenalidomide", "refractory_carfilzomib", "refractory_anti_cd38"),
+     "triple_refractory"),
+    (("refractory_pomalidomide", "refractory_carfilzomib", "refractory_anti_cd38"),
+     "triple_refractory"),
+)
+
+
+def definitions(cohort: pd.DataFrame) -> list[str]:
+    """Patients whose flags break a definition of :data:`DEFINITIONS`, or a triple-refractory
+    patient refractory to no IMiD (empty list = all hold)."""
+    flag = {k: cohort[k].fillna(False).astype(bool).to_numpy() for k in BOOLEANS}
+    ids = cohort["patient_id"].to_numpy() if "patient_id" in cohort else cohort.index
+    bad = []
+    rules = [(premise, flag[then], then) for premise, then in DEFINITIONS]
+    rules.append((("triple_refractory",), flag["refractory_lenalidomide"]
+                  | flag["refractory_pomalidomide"], "refractory_lenalidomide|pomalidomide"))
+    for premise, then, name in rules:
+        broken = np.logical_and.reduce([flag[k] for k in premise]) & ~then
+        for i in np.flatnonzero(broken):
+            bad.append(f"définition : {' & '.join(premise)} ⇒ {name}, faux pour {ids[i]}")
+    return bad
+
+
 def check(cohort: pd.DataFrame, tg: Targets | None = None) -> list[str]:
-    """Every published target the cohort misses (empty list = all met).
+    """Every published target the cohort misses and every definition of the thesis it
+    breaks (:func:`definitions`); empty list = all met.
 
     Kaplan-Meier limits are compared exactly (the generator puts them on the printed
     values), the log-rank p at three decimals, counts and quantiles exactly.
     """
     tg = targets() if tg is None else tg
-    bad = []
+    bad = definitions(cohort)
     for c in CLASSES:
         sub = cohort[cohort["anti_bcma_class"] == c]
         if len(sub) != tg.n[c]:
@@ -606,10 +638,17 @@ def _pick(rng: np.random.Generator, pool: np.ndarray, k: int) -> np.ndarray:
 
 def _booleans(cls_rows: np.ndarray, counts: dict[str, int], rng: np.random.Generator
               ) -> dict[str, np.ndarray]:
-    """Refractoriness flags of one class with exact counts and nested definitions.
+    """Refractoriness flags of one class with exact counts and the thesis's definitions
+    (III.1.3: triple-refractory = refractory to an IMiD, a proteasome inhibitor and an
+    anti-CD38 antibody; penta-refractory = to lenalidomide, pomalidomide, bortezomib,
+    carfilzomib and an anti-CD38), as far as the columns tell them:
 
-    Penta-refractory ⇒ refractory to lenalidomide, pomalidomide, carfilzomib, anti-CD38 and
-    triple-refractory; triple-refractory ⇒ anti-CD38 and (lenalidomide or pomalidomide).
+    - penta-refractory ⇒ lenalidomide, pomalidomide, carfilzomib, anti-CD38, triple;
+    - triple-refractory ⇒ anti-CD38 and (lenalidomide or pomalidomide) (the proteasome
+      inhibitor may be bortezomib, which has no column);
+    - (lenalidomide or pomalidomide) and carfilzomib and anti-CD38 ⇒ triple-refractory
+      (carfilzomib is a proteasome inhibitor): every such patient is made triple first,
+      the rest of the triple count is drawn among the other eligible patients.
     """
     n = cls_rows.size
     for _ in range(1000):
@@ -628,11 +667,12 @@ def _booleans(cls_rows: np.ndarray, counts: dict[str, int], rng: np.random.Gener
             continue
         eligible = flags["refractory_anti_cd38"] & (flags["refractory_lenalidomide"]
                                                     | flags["refractory_pomalidomide"])
-        pool = np.setdiff1d(np.flatnonzero(eligible), penta)
-        extra = counts["triple_refractory"] - penta.size
+        forced = np.flatnonzero(eligible & flags["refractory_carfilzomib"])  # ⊇ penta
+        pool = np.setdiff1d(np.flatnonzero(eligible), forced)
+        extra = counts["triple_refractory"] - forced.size
         if extra < 0 or extra > pool.size:
             continue
-        flags["triple_refractory"][np.concatenate([penta, _pick(rng, pool, extra)])
+        flags["triple_refractory"][np.concatenate([forced, _pick(rng, pool, extra)])
                                    .astype(int)] = True
         flags["penta_refractory"][penta] = True
         flags["prior_autograft"][_pick(rng, np.arange(n), counts["prior_autograft"])] = True

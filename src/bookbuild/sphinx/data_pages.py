@@ -215,11 +215,13 @@ class DataDownloads(SphinxPostTransform):
                 continue
             span = nodes.inline("", "", classes=["data-download"])
             for i, res in enumerate(names):
-                label = ("Télécharger les données (CSV)" if len(names) == 1 else str(i + 1))
+                # several files: each link names its data, never a bare number
+                label = ("Télécharger les données (CSV)" if len(names) == 1
+                         else data.resource(res).get("title", res).replace("'", "’"))
                 if i == 0 and len(names) > 1:
                     span += nodes.Text("Données (CSV) : ")
                 elif i:
-                    span += nodes.Text(", ")
+                    span += nodes.Text(" ; ")
                 ref = nodes.reference("", label, internal=False,
                                       refuri=base + download_path(res),
                                       classes=["data-download-link"])
