@@ -30,7 +30,10 @@ def _pages(book: Path, prefixes=CHAPTERS) -> dict[str, str]:
 
 
 def _target(root: Path, doc: str, href: str) -> tuple[Path, str]:
+    """The file and anchor a link of page ``doc`` points to (``#x`` alone: the page itself)."""
     parts = urlsplit(href)
+    if not parts.path:
+        return (root / f"{doc}.html").resolve(), unquote(parts.fragment)
     path = (root / doc).parent / unquote(parts.path)
     return path.resolve(), unquote(parts.fragment)
 

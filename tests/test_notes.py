@@ -48,7 +48,8 @@ def test_primary_records_keep_only_verified_fields():
     assert lib["manetta2014tabalumab"].fields_dict["doi"].value == "10.2147/JIR.S67751"
     for key in ("nci_belantamab", "hemonc_belantamab"):
         assert lib[key].fields_dict["year"].value == "[s. d.]"  # no date was given
-    assert lib["manetta2014tabalumab"].fields_dict["title"].value == "[Titre non relevé]"
+    manetta = lib["manetta2014tabalumab"].fields_dict  # its title was not checked: absent
+    assert "title" not in manetta and manetta["unverified"].value == "title"
 
 
 def test_show_renders_an_admonition_with_the_printed_words_and_the_record():

@@ -114,6 +114,7 @@ def _lower_first(text: str) -> str:
 def workup_table(bilan: pd.DataFrame) -> pd.DataFrame:
     """The pre-treatment workup grouped by domain: exams (with their condition) and refs."""
     rows = bilan.sort_values("rank")
+
     def entry(item: str, cond: object) -> str:
         if not isinstance(cond, str):
             return item
