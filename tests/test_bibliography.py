@@ -60,14 +60,32 @@ def test_keys_unique(library):
     assert len(keys) == len(set(keys))
 
 
+def unverified(entry) -> set[str]:
+    """Fields a record declares left out because they could not be checked against the
+    public record (``unverified = {title}``): missing fields stay missing, never guessed."""
+    field = entry.fields_dict.get("unverified")
+    return {f.strip().lower() for f in field.value.split(",")} if field else set()
+
+
 def test_required_fields(library):
     problems = []
     for e in library.entries:
         need = REQUIRED.get(e.entry_type.lower(), {"title", "year"})
-        missing = need - {f.lower() for f in e.fields_dict}
+        missing = need - {f.lower() for f in e.fields_dict} - unverified(e)
         if missing:
             problems.append(f"{e.key}: {sorted(missing)}")
     assert not problems
+
+
+def test_unverified_fields_are_really_missing(library):
+    """A field declared unverified is absent (no placeholder text stands in for it)."""
+    bad = [(e.key, f) for e in library.entries for f in unverified(e)
+           if f in {k.lower() for k in e.fields_dict}]
+    assert bad == []
+    placeholders = [e.key for e in library.entries
+                    if any("non relevé" in str(v.value) for v in e.fields_dict.values()
+                           if v.key.lower() != "note")]
+    assert placeholders == []
 
 
 def test_dois_well_formed(library):

@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import threading
+from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -73,7 +74,8 @@ AXE_JS = """async (tags) => {
 }"""
 # Runs in the page: the page's sideways scroll, and the elements that run past the right
 # edge of the screen without a scrolling (or clipping) box around them.
-OVERFLOW_JS = """() => {
+OVERFLOW_JS = """async () => {
+  await document.fonts.ready;
   const width = document.documentElement.clientWidth;
   const boxed = el => {
     for (let a = el; a && a !== document.body; a = a.parentElement) {
@@ -162,30 +164,46 @@ def pages_of(html: Path) -> list[str]:
                   if not p.relative_to(html).parts[0].startswith("_"))
 
 
+@dataclass
+class Crawl:
+    """What one visit of every page found (one navigation per page serves every check)."""
+
+    problems: list[str]
+    images: dict[str, list[dict]] = field(default_factory=dict)
+    ids: dict[str, set[str]] = field(default_factory=dict)
+    links: dict[str, list[str]] = field(default_factory=dict)
+    svgs: dict[str, list[list[float]]] = field(default_factory=dict)
+    #: axe-core's WCAG A/AA violations per page (empty if axe-core is not installed).
+    violations: dict[str, list[dict]] = field(default_factory=dict)
+
+
 @pytest.fixture(scope="module")
-def crawl(site, browser):
-    """Open every page once; return (problems, images, ids per page, links per page)."""
+def crawl(site, browser) -> Crawl:
+    """Open every page once: requests, images, ids, links, then axe-core on the same load."""
     base, html = site
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR",
                                   service_workers="block")
     rec = Recorder(context)
     page = context.new_page()
     rec.watch(page)
-    images, ids, links, svgs = {}, {}, {}, {}
+    found = Crawl(rec.problems)
     for rel in pages_of(html):
         rec.page_url = rel
         page.goto(base + rel, wait_until="networkidle")
-        images[rel] = page.evaluate(IMAGES_JS)
+        found.images[rel] = page.evaluate(IMAGES_JS)
         info = page.evaluate(PAGE_JS)
-        ids[rel], links[rel], svgs[rel] = set(info["ids"]), info["links"], info["svgs"]
+        found.ids[rel], found.links[rel] = set(info["ids"]), info["links"]
+        found.svgs[rel] = info["svgs"]
+        if AXE.exists():  # after the page's own checks, so axe's nodes are not counted
+            page.add_script_tag(path=str(AXE))
+            found.violations[rel] = page.evaluate(AXE_JS, WCAG_A_AA)
     context.close()
-    return rec.problems, images, ids, links, svgs
+    return found
 
 
 def test_every_page_loads_without_error_or_outside_request(crawl, site):
-    problems, images, *_ = crawl
-    assert len(images) >= 10, f"trop peu de pages : {sorted(images)}"
-    assert problems == [], "\n".join(problems)
+    assert len(crawl.images) >= 10, f"trop peu de pages : {sorted(crawl.images)}"
+    assert crawl.problems == [], "\n".join(crawl.problems)
 
 
 def test_no_page_references_a_cdn(site):
@@ -198,8 +216,8 @@ def test_no_page_references_a_cdn(site):
 
 
 def test_every_image_decodes_and_figures_have_alt_text(crawl):
-    _problems, images, _ids, _links, svgs = crawl
     broken, no_alt = [], []
+    images, svgs = crawl.images, crawl.svgs
     for rel, imgs in images.items():
         for img in imgs:
             if img["width"] <= 0 or img["height"] <= 0:
@@ -214,7 +232,7 @@ def test_every_image_decodes_and_figures_have_alt_text(crawl):
 
 def test_every_internal_link_and_anchor_resolves(crawl, site):
     base, html = site
-    _problems, _images, ids, links, _svgs = crawl
+    ids, links = crawl.ids, crawl.links
     bad = []
     for rel, hrefs in links.items():
         for href in set(hrefs):
@@ -280,26 +298,10 @@ def test_screenshots_are_saved(site, browser):
     print(f"\nCaptures d'écran : {out}")
 
 
-@pytest.fixture(scope="module")
-def axe_violations(site, browser):
-    """axe-core's WCAG A/AA violations on every page: {page: [violation, …]}."""
+def test_axe_finds_no_wcag_a_or_aa_violation_on_any_page(crawl):
     if not AXE.exists():
         pytest.fail(f"{AXE} absent : lancer `make setup` (npm ci installe axe-core)")
-    base, html = site
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR",
-                                  service_workers="block")
-    Recorder(context)
-    page = context.new_page()
-    found = {}
-    for rel in pages_of(html):
-        page.goto(base + rel, wait_until="networkidle")
-        page.add_script_tag(path=str(AXE))
-        found[rel] = page.evaluate(AXE_JS, WCAG_A_AA)
-    context.close()
-    return found
-
-
-def test_axe_finds_no_wcag_a_or_aa_violation_on_any_page(axe_violations):
+    axe_violations = crawl.violations
     assert len(axe_violations) >= 10, sorted(axe_violations)
     report = [f"{rel}: {v['id']} ({v['impact']}, {v['nodes']} nœud(s)) {v['help']} — "
               f"{'; '.join(v['targets'])}"
@@ -315,7 +317,7 @@ def test_no_page_scrolls_sideways_on_a_phone(site, browser):
     page = context.new_page()
     bad = []
     for rel in pages_of(html):
-        page.goto(base + rel, wait_until="networkidle")
+        page.goto(base + rel, wait_until="load")  # requests are the crawl's business
         info = page.evaluate(OVERFLOW_JS)
         if info["scrollWidth"] > info["width"] or info["outside"]:
             bad.append(f"{rel}: largeur {info['scrollWidth']} px pour {info['width']} px ; "

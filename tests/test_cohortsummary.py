@@ -75,3 +75,14 @@ def test_literature_keys_come_from_the_data(published):
     assert lit["retro_lit_vanoekelen_pfs_median"].text == "3,5\u00a0mois"
     assert lit["retro_lit_vanoekelen_n_patients"].text == "79"
     assert lit["retro_lit_rodriguezotero_os_median"].source.citation == "these2023"
+
+
+def test_printed_numbers_keep_the_decimals_the_thesis_prints(published):
+    # the discussion prints « 2,3 mois » where the results print « 2,14 » (IC 1,18-12,16):
+    # restating the discussion quotes its own value, with its row
+    got = summary.printed(published, ["disc.pfs.median.other_slt", "km.pfs.upper.other_slt"])
+    disc = got["retro_printed_disc_pfs_median_other_slt"]
+    assert disc.text == "2,3\u00a0mois" and disc.source.printed == "contre 2,3 mois"
+    assert got["retro_printed_km_pfs_upper_other_slt"].text == "12,16"
+    with pytest.raises(LookupError):
+        summary.printed(published, ["absent.key"])

@@ -32,6 +32,7 @@ def test_the_ensemble_holds_the_documented_seeds(shipped):
     assert res["provenance"]["locator"].startswith("synthetic: ensemble of pseudo-cohorts")
 
 
+@pytest.mark.build  # the generator's check, run on each of the 100 cohorts (about 10 s)
 def test_every_cohort_passes_the_generator_check_and_the_cohort_schema(shipped):
     bad = {seed: ensemble.problems(c) for seed, c in shipped.items()}
     assert {seed: why for seed, why in bad.items() if why} == {}

@@ -65,3 +65,9 @@ def test_months_and_ordinals():
     assert fmt.month("2018-09") == "septembre 2018"
     assert fmt.ordinal(1) == "premier" and fmt.ordinal(1, feminine=True) == "première"
     assert fmt.ordinal(9) == "neuvième" and fmt.ordinal(13) == "13e"
+
+
+def test_small_numbers_in_words_can_count_a_feminine_noun():
+    # « 1 à 3 lignes » reads « une à trois lignes », not « un à trois lignes »
+    assert fmt.small_numbers_in_words("1 à 3", feminine=True) == "une à trois"
+    assert fmt.small_numbers_in_words("1 à 3") == "un à trois"

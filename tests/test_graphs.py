@@ -103,3 +103,35 @@ def test_output_is_byte_stable_and_names_no_machine_key(network):
         if "_" in actor_id:  # identifiers such as « equipe_jacie » (one word ones are French)
             assert actor_id not in svg
     assert png.startswith(b"\x89PNG") and b"tIME" not in png
+
+
+def test_layout_problems_sees_two_numbers_too_close_to_read_apart(network):
+    """« 16 » just above « 1 » read as one label « 16/1 »: numbers closer than LABEL_GAP
+    are reported even when their boxes do not overlap."""
+    _actors, _links, drawing = network
+    svg = drawing.svg()
+    geo = graphs.geometry(svg)
+    x0, y0, x1, y1 = geo.labels["relation15"]
+    label = re.search(r'(<g id="relation1" class="edge">.*?<text[^>]*?) x="[^"]+" y="[^"]+"',
+                      svg, re.S)
+    # baseline of « 1 » 2 points below the bottom of « 15 »: no overlap, but touching
+    below = y1 + 2 + 0.76 * graphs.EDGE_FONTSIZE
+    moved = svg.replace(label.group(0), f'{label.group(1)} x="{x0 + 2:.2f}" y="{below:.2f}"')
+    problems = graphs.layout_problems(moved, drawing.ends, drawing.labels)
+    assert any("« relation1 »" in p and "« relation15 »" in p and "se touchent" in p
+               for p in problems), problems
+
+
+def test_layout_problems_sees_an_accent_crossing_the_top_of_a_box(network):
+    """The accent of a capital « É » on the first line must stay inside its box."""
+    _actors, _links, drawing = network
+    svg = drawing.svg()
+    assert drawing.problems() == []
+    line = re.search(r'<text text-anchor="start" x="[^"]+" y="(-?[\d.]+)"[^>]*>Établissement',
+                     svg)
+    raised = float(line[1]) - 2.5
+    moved = svg.replace(line[0], line[0].replace(f'y="{line[1]}"', f'y="{raised:.2f}"'))
+    problems = graphs.layout_problems(moved, drawing.ends, drawing.labels)
+    assert any("« Établissement » touche ou passe le bord" in p for p in problems), problems
+    rise, _ = graphs.ink_extent("É", 8.0)
+    assert rise > graphs.ink_extent("E", 8.0)[0]  # the accent is measured, not a cap height

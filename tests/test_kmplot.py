@@ -68,3 +68,14 @@ def test_median_not_reached_and_pvalue_labels():
     fig = kmplot.plot({"x": km})
     assert not any(ln.get_linestyle() == "--" for ln in fig.axes[0].lines)
     plt.close(fig)
+
+
+def test_sizes_can_be_left_out_where_the_published_numbers_do_not_fix_them(curves):
+    # per-class OS sizes of the pseudo-cohort are the reconstruction's choice: neither the
+    # legend, nor a risk table (whose first column is the size), nor the alt text gives them
+    fig = kmplot.plot(curves, ci=False, sizes=False)
+    legend = " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    assert "n =" not in legend and len(fig.axes) == 1
+    assert "n =" not in kmplot.describe(curves, sizes=False)
+    assert "(n = 18)" in kmplot.describe(curves)
+    plt.close(fig)

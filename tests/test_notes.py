@@ -31,7 +31,9 @@ def test_notes_are_exactly_the_checks_of_source_checks():
 @pytest.mark.parametrize("row", notes.load().to_dict("records"), ids=lambda r: r["id"])
 def test_printed_statement_is_in_its_document(row):
     seed = _flat(SEEDS[row["document"]].read_text(encoding="utf-8"))
-    assert _flat(row["as_printed"]) in seed
+    # fragments of two passages are joined by « […] »: each is in the document
+    for part in re.split(r"\s*\[…\]\s*", row["as_printed"]):
+        assert _flat(part) in seed
     assert len(row["as_printed"].split()) <= 25
 
 
@@ -46,7 +48,8 @@ def test_primary_records_keep_only_verified_fields():
     assert lib["manetta2014tabalumab"].fields_dict["doi"].value == "10.2147/JIR.S67751"
     for key in ("nci_belantamab", "hemonc_belantamab"):
         assert lib[key].fields_dict["year"].value == "[s. d.]"  # no date was given
-    assert lib["manetta2014tabalumab"].fields_dict["title"].value == "[Titre non relevé]"
+    manetta = lib["manetta2014tabalumab"].fields_dict  # its title was not checked: absent
+    assert "title" not in manetta and manetta["unverified"].value == "title"
 
 
 def test_show_renders_an_admonition_with_the_printed_words_and_the_record():
@@ -81,3 +84,16 @@ def test_article_table_links_each_row_to_its_note():
     frame = notes.table("article")
     assert list(frame["Note"]) == [f"{{ref}}`A{i} <note-a{i}>`" for i in range(1, 5)]
     assert all(c.startswith("{printed}`") for c in frame["Texte imprimé"])
+
+
+def test_a_value_a_note_applies_to_carries_a_mark_linking_to_it():
+    assert notes.marker("T5") == "(note {ref}`T5 <note-t5>`)"
+    assert notes.image_marker("T1") == "(T1)"
+    assert notes.legend(["T1", "T5", "T1", None]) == (
+        "(T1), (T5) : valeurs concernées par une note de vérification "
+        "({ref}`T1 <note-t1>`, {ref}`T5 <note-t5>`).")
+    assert notes.legend([]) == ""
+    assert notes.mark("71 %", "T1") == "71 % (note {ref}`T1 <note-t1>`)"
+    assert notes.mark("71 %", float("nan")) == "71 %" and notes.mark("", "T1") == ""
+    with pytest.raises(KeyError):
+        notes.marker("T99")

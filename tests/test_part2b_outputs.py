@@ -39,10 +39,12 @@ def test_pathway_positions_follow_the_steps_table():
     assert math.isclose(pos.loc["visite_m6", "start"], 6 * 365.25 / 12)
     assert math.isnan(pos.loc["registre", "start"])
     assert math.isclose(pos.loc["registre", "end"], 180 * pathway.DAYS_PER_MONTH)
-    # undated steps keep their order on the ordinal panel
+    # undated steps sit in the column of their rank; one rank, no order between its steps
     seq = pos[pos["panel"] == "sequence"]
     assert list(seq.index[:2]) == ["rcp", "eligibilite"]
-    assert list(seq["start"]) == list(range(len(seq)))
+    assert seq["start"].to_dict() == {
+        "rcp": 0, "eligibilite": 1, "inscription": 1, "consult_cytapherese": 1,
+        "consult_ide": 1, "adaptation": 1, "leucapherese": 2, "bridging": 3}
 
 
 def test_pathway_positions_move_when_a_day_changes():

@@ -292,3 +292,14 @@ def test_report_tables(cohort):
     assert list(grid.iloc[-1, 1:]) == ["1", "0", "1"]
     shown = analysis.status_table(comp, WORDING, only=["not reproducible"])
     assert len(shown) == 1 and shown["Statut"].iloc[0] == "non reproductible"
+
+
+def test_table2_note_never_calls_an_impossible_percentage_implied(shipped):
+    # « 1 (7) » in the ADC column (7 patients): 7 % needs 14 or 15 evaluable patients, so no
+    # denominator of the column gives it; the note says so instead of listing 7 as implied
+    published = data.load("retrospective_published")
+    t = analysis.table2(shipped, WORDING, published, pseudo_cohort=True)
+    note = next(n for n in t.attrs["notes"] if "Tous les patients : 31" in n)
+    assert "Échec de l'ADC : aucun, car 7\u00a0% ne s'obtient qu'avec 14 ou 15 patients" in note
+    assert "plus que les sept de la colonne" in note and "Échec de l'ADC : 7)" not in note
+    assert "Échec du BispAb : 20" in note

@@ -130,6 +130,8 @@ def article_ref(children, context):
 
 pages = field("pages", apply_func=lambda t: Text(Symbol("ndash")).join(t.split(_DASHES)))
 title = sentence[field("title")]
+#: A record whose title could not be checked keeps it missing (field ``unverified``).
+optional_title = optional[sentence[field("title")]]
 year = field("year")
 
 
@@ -158,7 +160,7 @@ class VancouverStyle(BaseStyle):
         ]
         return toplevel[
             optional[sentence[authors]],
-            title,
+            optional_title,
             sentence[tag("em")[field("journal")]],
             sentence[issue],
             *self._tail(),

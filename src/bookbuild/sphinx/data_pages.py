@@ -4,7 +4,10 @@ For each resource of the data package (except a file supplied by the user in rea
 mode, never published) the HTML build writes ``chapters/annexes/donnees/<resource>.html``
 through the ``html-collect-pages`` event: the resource's title, provenance and download
 link, then its rows as they stand in the file, each row ``<tr id="<resource>-ligne-<n>">``
-(:func:`therapybook.render.anchors.row_id`, ``n`` = line in the file, header = 1). Numbers
+(:func:`therapybook.render.anchors.row_id`, ``n`` = line in the file, header = 1). A file
+of more than :data:`TABLE_ROWS` rows (the ensemble of pseudo-cohorts: 4 500 rows, some
+100 000 table cells, a page that took seconds to open) is shown as its lines of text, each
+line with the same anchor, so the page stays light. Numbers
 glued with ``source=`` link there. Every published CSV is also copied under
 ``donnees/`` (the provenance manifest copies the inputs of tables and figures; this adds
 the others), so each one is a click away.
@@ -30,11 +33,13 @@ from sphinx.util import logging
 
 from bookbuild.sphinx.typography import sentinel_quote, to_html
 from therapybook import data
-from therapybook.render import anchors, attribution
+from therapybook.render import anchors, attribution, fmt
 
 logger = logging.getLogger(__name__)
 DICTIONARY = "chapters/annexes/dictionnaire-donnees"
 DOWNLOAD_DIR = "donnees"  # same folder as the provenance manifest's copies
+#: Beyond this many rows a data page lists the file's lines instead of an HTML table.
+TABLE_ROWS = 1000
 
 
 def published(name: str) -> bool:
@@ -100,17 +105,48 @@ def page_body(app: Sphinx, name: str) -> str:
     out += [f'<li><a class="download" href="{esc(to_root(page) + download_path(name))}"'
             f' download>Télécharger le fichier ({esc(Path(res["path"]).name)})</a></li>',
             f'<li>Colonnes, types et contraintes : <a href="{esc(rel(page, DICTIONARY))}#'
-            f'{dictionary_anchor(name)}">dictionnaire des données</a></li>', "</ul>",
-            '<div class="pst-scrollable-table-container"><table class="table data-rows">',
-            "<thead><tr><th>Ligne</th>"
-            + "".join(f'<th title="{esc(h)}">{to_html(titles.get(h, h))}</th>' for h in header)
-            + "</tr></thead>", "<tbody>"]
+            f'{dictionary_anchor(name)}">dictionnaire des données</a></li>', "</ul>"]
+    if len(rows) > TABLE_ROWS:
+        out += _lines(name, header, rows)
+    else:
+        out += _table(name, header, rows, titles)
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _table(name: str, header: list[str], rows: list[list[str]],
+           titles: dict[str, str]) -> list[str]:
+    esc = html.escape
+    out = ['<div class="pst-scrollable-table-container"><table class="table data-rows">',
+           "<thead><tr><th>Ligne</th>"
+           + "".join(f'<th title="{esc(h)}">{to_html(titles.get(h, h))}</th>' for h in header)
+           + "</tr></thead>", "<tbody>"]
     for i, row in enumerate(rows):
         line = i + 2
         out.append(f'<tr id="{anchors.row_id(name, line)}"><th scope="row">{line}</th>'
                    + "".join(_cell(h, c) for h, c in zip(header, row, strict=False)) + "</tr>")
-    out += ["</tbody></table></div>", "</section>"]
-    return "\n".join(out)
+    out.append("</tbody></table></div>")
+    return out
+
+
+def _lines(name: str, header: list[str], rows: list[list[str]]) -> list[str]:
+    """The file's lines as text, numbered and anchored (a table this long is unreadable)."""
+    esc = html.escape
+
+    def line(n: int, cells: list[str]) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow(cells)
+        anchor = f' id="{anchors.row_id(name, n)}"' if n > 1 else ""  # the header: none
+        return (f'<span class="data-line"{anchor}>'
+                f'<span class="line-number">{n}</span> {esc(buf.getvalue())}</span>')
+
+    return [f"<p>Le fichier compte {fmt.number(len(rows))} lignes de données : elles sont "
+            "données telles qu'elles figurent dans le fichier, valeurs séparées par des "
+            "virgules, la première ligne nommant les colonnes (leur sens est dans le "
+            "dictionnaire des données).</p>",
+            '<pre class="data-lines" tabindex="0" aria-label="Lignes du fichier">'
+            + "\n".join([line(1, header)] + [line(i + 2, r) for i, r in enumerate(rows)])
+            + "</pre>"]
 
 
 def _collect(app: Sphinx):
@@ -179,11 +215,13 @@ class DataDownloads(SphinxPostTransform):
                 continue
             span = nodes.inline("", "", classes=["data-download"])
             for i, res in enumerate(names):
-                label = ("Télécharger les données (CSV)" if len(names) == 1 else str(i + 1))
+                # several files: each link names its data, never a bare number
+                label = ("Télécharger les données (CSV)" if len(names) == 1
+                         else data.resource(res).get("title", res).replace("'", "’"))
                 if i == 0 and len(names) > 1:
                     span += nodes.Text("Données (CSV) : ")
                 elif i:
-                    span += nodes.Text(", ")
+                    span += nodes.Text(" ; ")
                 ref = nodes.reference("", label, internal=False,
                                       refuri=base + download_path(res),
                                       classes=["data-download-link"])

@@ -54,7 +54,10 @@ def authorisations(actors: pd.DataFrame) -> pd.Series:
         if pd.notna(row.authorisation):
             held = row.authorisation
             if pd.notna(row.authority) and row.authority not in held:
-                held += f" ({row.authority})"
+                # one pair of brackets: an authorisation already ending in one takes the
+                # authority inside it rather than a second pair after it
+                held = (f"{held[:-1]}, {row.authority})" if held.endswith(")")
+                        else f"{held} ({row.authority})")
             parts.append(held)
         if pd.notna(row.legal_text):
             parts.append(row.legal_text[0].lower() + row.legal_text[1:])

@@ -40,17 +40,27 @@ def mediators_table(mediators: pd.DataFrame) -> pd.DataFrame:
 
 
 def experience_table(experience: pd.DataFrame) -> pd.DataFrame:
-    """Patients treated with MSC per disease, in the article's order; « ≈ » when approximate."""
+    """Patients treated with MSC per disease, in the article's order; « ≈ » when approximate.
+
+    One column per kind of information the data holds: cells and route, studies and patients
+    (with the counts of published and double-blind studies), place and period."""
     rows = experience.sort_values("rank")
-    studies = ["" if pd.isna(s) else
-               f"{fmt.number(s)} publiées, dont {fmt.number(d)} en double insu contre placebo"
-               for s, d in zip(rows["studies"], rows["double_blind_studies"], strict=True)]
+
+    def studies(row) -> str:
+        parts = [] if pd.isna(row.design) else [row.design]
+        if pd.notna(row.studies):
+            parts.insert(0, f"{fmt.number(row.studies)} études publiées, dont "
+                            f"{fmt.number(row.double_blind_studies)} en double insu contre placebo")
+        return " ; ".join(parts)
+
     return pd.DataFrame({
         "Maladie": rows["label"],
         "Patients traités": [reported.approx(n, a) for n, a in
                              zip(rows["patients"], rows["approximate"], strict=True)],
-        "Cellules": rows["cells"].fillna(""), "Contexte": rows["setting"],
-        "Études": studies, "Réf.": rows["citation"].map(reported.cite),
+        "Cellules et administration": rows["cells"].fillna(""),
+        "Études et malades": [studies(r) for r in rows.itertuples(index=False)],
+        "Lieu et période": rows["place_period"].fillna(""),
+        "Réf.": rows["citation"].map(reported.cite),
     })
 
 

@@ -50,6 +50,18 @@ def glue_parameters(params: pd.DataFrame) -> None:
                    source=data.source("parcours_parametres", param_id=pid))
 
 
+def glue_day_ordinals(params: pd.DataFrame, param_ids: list[str]) -> None:
+    """Glue day parameters as ordinals, ``<param_id>_ordinal`` (« 28e »), for prose that
+    says « avant le 28e jour » rather than an abbreviated day; each with its row."""
+    rows = params.set_index("param_id")
+    for pid in param_ids:
+        if rows.at[pid, "unit"] != "jours":
+            raise ValueError(f"Paramètre « {pid} » : un nombre de jours est attendu, "
+                             f"pas « {rows.at[pid, 'unit']} ».")
+        prose.glue(f"{pid}_ordinal", fmt.ordinal(int(rows.at[pid, "value"])),
+                   source=data.source("parcours_parametres", param_id=pid))
+
+
 def glue_steps(steps: pd.DataFrame) -> None:
     """Glue the start and end of every dated step as ``<step_id>_debut`` / ``<step_id>_fin``
     (« J-6 », « J28 », « 3 mois », « 1 an »), each with the step's row as provenance."""
@@ -73,14 +85,20 @@ def months_text(month: object) -> str:
 
 
 def steps_table(steps: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
-    """The CAR-T steps in order: when (as the article gives it), who, and the details."""
-    who = dict(zip(actors["actor_id"], actors["short_label"], strict=True))
+    """The CAR-T steps in order: when (as the article gives it), who (the one or two actors
+    the article names for the step, nobody when it names none), and the details."""
+    label = dict(zip(actors["actor_id"], actors["short_label"], strict=True))
     rows = steps.sort_values("order")
+
+    def who(row) -> str:
+        named = [label[a] for a in (row.actor_id, row.co_actor_id) if isinstance(a, str)]
+        return " ; ".join(named)
+
     return pd.DataFrame({
         "Étape": rows["step"],
         "Quand": ["sans date" if r.timing == "non_precise" else timing_label(r)
                   for _, r in rows.iterrows()],
-        "Qui": rows["actor_id"].map(lambda a: who.get(a, "") if isinstance(a, str) else ""),
+        "Qui": [who(r) for r in rows.itertuples(index=False)],
         "Précisions": rows["detail"].fillna(""),
         "Réf.": rows["citation"].map(reported.cite),
     })
@@ -96,7 +114,16 @@ def _lower_first(text: str) -> str:
 def workup_table(bilan: pd.DataFrame) -> pd.DataFrame:
     """The pre-treatment workup grouped by domain: exams (with their condition) and refs."""
     rows = bilan.sort_values("rank")
-    entries = [f"{item} ({_lower_first(cond)})" if isinstance(cond, str) else item
+
+    def entry(item: str, cond: object) -> str:
+        if not isinstance(cond, str):
+            return item
+        # one pair of brackets: an item already ending in one takes the condition inside it
+        if item.endswith(")"):
+            return f"{item[:-1]} ; {_lower_first(cond)})"
+        return f"{item} ({_lower_first(cond)})"
+
+    entries = [entry(item, cond)
                for item, cond in zip(rows["item"], rows["condition"], strict=True)]
     grouped = (rows.assign(entry=entries)
                .groupby("domain", sort=False)
@@ -127,14 +154,23 @@ def immunomonitoring_table(im: pd.DataFrame) -> pd.DataFrame:
 
 
 def pathway_alt(steps: pd.DataFrame) -> str:
-    """Alt text of the pathway figure, in the order the figure shows the steps."""
+    """Alt text of the pathway figure, in the order the figure shows the steps; one level of
+    brackets at most (timings follow a colon)."""
     rows = steps.sort_values("order")
     undated = rows[rows["timing"] == "non_precise"]
     dated = rows[rows["timing"] != "non_precise"]
-    return ("Chronologie en deux panneaux. À gauche, les étapes sans date, dans l'ordre : "
-            + ", ".join(undated["step"]) + ". À droite, sur un axe en jours puis en mois depuis "
-            "la réinjection : " + ", ".join(f"{r.step} ({timing_label(r)})"
-                                           for _, r in dated.iterrows()) + ".")
+    names = dict(zip(rows["step_id"], rows["step"], strict=True))
+    columns = [", ".join(group["step"]) for _, group in undated.groupby("stage", sort=True)]
+
+    def dated_text(r) -> str:
+        first = (f"dès l'étape « {_lower_first(names[r.first_at])} », puis "
+                 if isinstance(r.first_at, str) else "")
+        return f"{r.step} : {first}{timing_label(r)}"
+
+    return ("Chronologie en deux panneaux. À gauche, les étapes sans date, en colonnes "
+            "successives, sans ordre donné à l'intérieur d'une colonne : "
+            + " ; puis ".join(columns) + ". À droite, sur un axe en jours puis en mois depuis "
+            "la réinjection : " + " ; ".join(dated_text(r) for _, r in dated.iterrows()) + ".")
 
 
 def monitoring_alt(checks: pd.DataFrame) -> str:
@@ -184,9 +220,21 @@ def timing_label(step: pd.Series) -> str:
         text += " au moins"
     elif step["timing"] == "exemple":
         text += " (exemple)"
+    marks = marks_months(step.get("marks_month"))
+    if marks:
+        points = [time_point(month=m) for m in marks]
+        text += ", " + (", ".join(points[:-1]) + " et " + points[-1] if len(points) > 1
+                        else points[0])
     if pd.notna(step.get("repeat_month")):
         text += f", puis tous les {int(step['repeat_month'])}{NBSP}mois"
     return text
+
+
+def marks_months(value: object) -> list[int]:
+    """The months of ``marks_month`` (« 1;2;3;6 »), empty when none are given."""
+    if not isinstance(value, str) or not value.strip():
+        return []
+    return [int(m) for m in value.split(";")]
 
 
 # --------------------------------------------------------------------------- positions
@@ -197,7 +245,9 @@ def positions(steps: pd.DataFrame) -> pd.DataFrame:
     gives a day or a month, else ``"sequence"``), ``start`` and ``end`` (days from J0 on the
     time panel, ordinal rank on the sequence panel), ``start_given`` / ``end_given`` and
     ``milestone`` (a single time point). A time step without a given start begins where
-    the step named in ``after`` ends (``start_given`` False), or nowhere (NaN).
+    the step named in ``after`` ends (``start_given`` False), or nowhere (NaN). Undated
+    steps sit in the column of their ``stage``: steps of one stage share a column, since
+    the article gives no order between them.
     """
     rows = steps.sort_values("order").reset_index(drop=True)
     out = pd.DataFrame({
@@ -219,8 +269,16 @@ def positions(steps: pd.DataFrame) -> pd.DataFrame:
             if out.at[j, "panel"] == "time":
                 out.at[i, "start"] = out.at[j, "end"]
     seq = out["panel"] == "sequence"
-    out.loc[seq, "start"] = np.arange(seq.sum(), dtype=float)
+    stages = rows.loc[seq, "stage"]
+    if stages.isna().any():
+        missing = ", ".join(rows.loc[seq & rows["stage"].isna(), "step_id"])
+        raise ValueError(f"Étape(s) sans date et sans rang (colonne stage) : {missing}.")
+    # a shared rank is a shared column: the article gives no order between those steps
+    out.loc[seq, "start"] = stages.astype(float) - 1
     out.loc[seq, "end"] = out.loc[seq, "start"] + 1
+    for first in rows["first_at"].dropna():
+        if first not in by_id or out.at[by_id[first], "panel"] != "sequence":
+            raise ValueError(f"first_at « {first} » : pas une étape sans date du parcours.")
     return out
 
 
@@ -274,12 +332,15 @@ def visit_months(steps: pd.DataFrame) -> list[int]:
 
 
 def pathway_figure(steps: pd.DataFrame):
-    """The CAR-T pathway: undated steps in order (left), dated steps on a time axis (right).
+    """The CAR-T pathway: undated steps by rank (left; steps of one rank share a column,
+    the article orders them no further), dated steps on a time axis (right).
 
     The time axis has three linear stretches (days around the infusion, first year, long
     follow-up, see :data:`AXIS`); days are ticked below, the article's visit months above
     (1 mois = 365,25/12 j). Each dated element is labelled with its timing as the article
-    gives it; prophylaxis and immune monitoring are bands over their periods.
+    gives it; prophylaxis is a band over its period; immune monitoring is a band over its
+    dense period, then a mark at each month it gives, then its repetition; a step that
+    begins at an undated one (``first_at``) has a pale mark at the left edge.
     """
     from matplotlib.patches import Patch
 
@@ -313,6 +374,24 @@ def pathway_figure(steps: pd.DataFrame):
             ax.text(float(_from_axis(_to_axis(end) + 0.015)), y, label, va="center",
                     fontsize=6.5)
             continue
+        if isinstance(row.first_at, str) and p["start_given"]:  # begins at an undated step
+            ax.plot(lo + 1, y, marker="o", color=color, alpha=0.55, markersize=5,
+                    linestyle="")
+        marks = [m * DAYS_PER_MONTH for m in marks_months(row.marks_month)]
+        if marks:  # a period, then dated points (read on the month ruler), then repeats
+            ax.barh(y, end - start, left=start, height=0.55, color=color, edgecolor="white")
+            ax.plot(marks, [y] * len(marks), marker="D", color=color, markersize=5,
+                    linestyle="")
+            last_mark = marks[-1]
+            tip = float(_from_axis(_to_axis(last_mark) + 0.035))
+            if pd.notna(row.repeat_month):
+                ax.annotate("", xy=(tip, y), xytext=(last_mark, y),
+                            arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.2,
+                                        "linestyle": ":"})
+                ax.text(float(_from_axis(_to_axis(tip) + 0.012)), y,
+                        f"puis tous les {int(row.repeat_month)}{NBSP}mois", va="center",
+                        fontsize=6.5)
+            continue
         pale = not p["start_given"]
         ax.barh(y, end - start, left=start, height=0.55, color=color,
                 alpha=0.55 if pale else 1.0,
@@ -330,9 +409,10 @@ def pathway_figure(steps: pd.DataFrame):
             ax.text(float(_from_axis(_to_axis(tip) + 0.012)), y, label, va="center",
                     fontsize=6.5)
     ax_seq.set_yticks(ys, list(pos["step"]), fontsize=7)
-    ax_seq.set_xlim(0, max(int((pos["panel"] == "sequence").sum()), 1))
+    ax_seq.set_xlim(0, max(float(pos.loc[pos["panel"] == "sequence", "end"].max()), 1))
     ax_seq.set_xticks([])
-    ax_seq.set_title("Sans date :\nordre du parcours", fontsize=7, loc="left")
+    ax_seq.set_title("Sans date, de gauche à droite ;\nmême colonne : ordre non donné",
+                     fontsize=7, loc="left")
     ax.set_xscale("function", functions=(_to_axis, _from_axis))
     ax.set_xlim(lo, hi)
     ax.set_xticks(shown, [time_point(day=d) for d in shown], fontsize=7)
@@ -421,11 +501,27 @@ def duration(minutes: int) -> str:
     return f"{minutes}{NBSP}min"
 
 
+def monitoring_ticks(times: dict, stay_min: float) -> tuple[list[float], list[float]]:
+    """Ticks of the two panels: every check time of the first minutes (the article's own
+    times), then whole hours of the stay, 6 h apart up to its end; the hour panel starts
+    where the minute panel ends and labels no tick there, so that « 120 » and « 2 h » never
+    stand side by side."""
+    last = max(times["minutes"], default=0)
+    minutes = [float(m) for m in times["minutes"]]
+    step = 6 * 60
+    hours = [float(h) for h in range(step, int(stay_min) + 1, step) if h > last]
+    if stay_min not in hours:
+        hours.append(float(stay_min))
+    return minutes, hours
+
+
 def monitoring_figure(checks: pd.DataFrame, params: pd.DataFrame):
     """Vital-sign checks around an MSC infusion, with the infusion and the 24 h stay.
 
-    Two linear panels: the first minutes (explicit checks), then the hours up to the end
-    of the stay (repeated checks, drawn as a band: the article gives no clock times).
+    Two panels: the first minutes (explicit checks, one tick each, on a square-root scale
+    so that 5, 10 and 15 stand apart; the check before the infusion set off by a dotted
+    line), then the hours up to the end of the stay (repeated checks, drawn as a band: the
+    article gives no clock times), in hours since the start of the infusion.
     """
     times = monitoring_times(checks)
     p = params.set_index("param_id")
@@ -433,8 +529,8 @@ def monitoring_figure(checks: pd.DataFrame, params: pd.DataFrame):
     inf_hi = float(p.at["csm_perfusion", "value_max"])
     stay = float(p.at["csm_hospitalisation", "value"]) * 60
     last = max(times["minutes"], default=0)
-    fig, (ax, ax_h) = figures.new(height=2.3, ncols=2, sharey=True,
-                                  gridspec_kw={"width_ratios": [3, 1], "wspace": 0.05})
+    fig, (ax, ax_h) = figures.new(height=2.4, ncols=2, sharey=True,
+                                  gridspec_kw={"width_ratios": [3, 1], "wspace": 0.08})
     ax.set_xscale("function", functions=(_sqrt, _square))
     before_x = -4.0
     y_stay, y_inf, y_chk = 2.0, 1.0, 0.0
@@ -450,24 +546,24 @@ def monitoring_figure(checks: pd.DataFrame, params: pd.DataFrame):
             color="white")
     ax.plot(times["minutes"], [y_chk] * len(times["minutes"]), "o", color=orange,
             markersize=5)
-    ticks, labels = list(times["minutes"]), [str(m) for m in times["minutes"]]
+    minute_ticks, hour_ticks = monitoring_ticks(times, stay)
+    ticks, labels = minute_ticks, [str(int(m)) for m in minute_ticks]
     if times["before"]:
         ax.plot([before_x], [y_chk], "o", color=orange, markersize=5)
         ticks, labels = [before_x, *ticks], ["avant", *labels]
+        ax.axvline(before_x / 4, color=figures.NEUTRAL, linewidth=0.6, linestyle=":")
     ax.set_xticks(ticks, labels, fontsize=7)
     ax.set_xlim(before_x * 2, last + 12)
-    ax.set_xlabel("Minutes depuis le début de la perfusion (échelle en racine carrée)", fontsize=8)
-    hour_ticks = []
+    ax.set_xlabel("Minutes depuis le début de la perfusion (échelle en racine carrée)",
+                  fontsize=8)
     for start, every, until in times["repeats"]:
         ax_h.barh(y_chk, until - start, left=start, height=0.5, color="white",
                   edgecolor=orange, hatch="////")
         ax_h.text((start + until) / 2, y_chk - 0.4, f"toutes les {duration(every)}\n"
                   f"jusqu'à {duration(until)}", ha="center", va="top", fontsize=7)
-        hour_ticks += [start, until]
-    ax_h.set_xlim(last, stay * 1.05)
-    hour_ticks = sorted(set(hour_ticks) | {stay})
+    ax_h.set_xlim(last, stay * 1.04)
     ax_h.set_xticks(hour_ticks, [duration(int(t)) for t in hour_ticks], fontsize=7)
-    ax_h.set_xlabel("Heures", fontsize=8, loc="right")
+    ax_h.set_xlabel("Heures depuis le début", fontsize=8)
     ax.set_yticks([y_chk, y_inf, y_stay], ["Paramètres vitaux", "Perfusion", "Séjour"])
     ax.set_ylim(-1.3, 2.6)
     for a in (ax, ax_h):

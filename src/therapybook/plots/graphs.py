@@ -30,6 +30,9 @@ EDGE_FONTSIZE = 7.5
 TITLE_FONTSIZE = 8.5
 #: Room (in node separations) between two boxes side by side, for the number between them.
 FLAT_MINLEN = 3
+#: Least clear space (points) between two edge numbers, more than a line of their type: with
+#: 8 points between them, « 16 » above « 1 » read as one label « 16/1 ».
+LABEL_GAP = 10.0
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
@@ -192,7 +195,7 @@ def layered(layers: Sequence[Layer], nodes: Sequence[Node], edges: Sequence[Edge
                     "fontsize": f"{TITLE_FONTSIZE}", "bgcolor": "white", "pad": "0.05"},
         node_attr={"fontname": FONT, "fontsize": f"{NODE_FONTSIZE}", "shape": "box",
                    "style": "rounded,filled", "fillcolor": "white", "penwidth": "1.1",
-                   "margin": "0.06,0.03", "height": "0.3", "width": "0.4"},
+                   "margin": "0.06,0.06", "height": "0.3", "width": "0.4"},
         edge_attr={"fontname": FONT, "fontsize": f"{EDGE_FONTSIZE}", "arrowsize": "0.6",
                    "color": "#444444", "fontcolor": "#222222", "penwidth": "0.9"},
     )
@@ -281,6 +284,7 @@ class Geometry:
 
     nodes: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
     node_text: dict[str, list[str]] = field(default_factory=dict)
+    node_ink: dict[str, list[tuple[float, float, float, float]]] = field(default_factory=dict)
     edges: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     labels: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
     titles: list[tuple[float, float, float, float]] = field(default_factory=list)
@@ -329,6 +333,25 @@ def _text_box(el) -> tuple[float, float, float, float]:
     return x0, y - 0.76 * size, x0 + width, y + 0.24 * size
 
 
+@lru_cache(maxsize=512)
+def ink_extent(text: str, size: float) -> tuple[float, float]:
+    """How far the glyphs of ``text`` rise above and fall below the baseline (points), accents
+    of capitals (« É ») included."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    box = TextPath((0, 0), text, size=size, prop=FontProperties(family=FONT)).get_extents()
+    return float(box.y1), float(-box.y0)
+
+
+def _ink_box(el) -> tuple[float, float, float, float]:
+    """The box the glyphs of an SVG text element cover (SVG y grows downwards)."""
+    x0, _, x1, _ = _text_box(el)
+    rise, fall = ink_extent("".join(el.itertext()), float(el.get("font-size")))
+    y = float(el.get("y"))
+    return x0, y - rise, x1, y + fall
+
+
 def geometry(svg: str) -> Geometry:
     """Parse a Graphviz SVG into node boxes, edge polylines, edge-label and title boxes."""
     root = ET.fromstring(svg.encode("utf-8"))
@@ -342,6 +365,7 @@ def geometry(svg: str) -> Geometry:
             pts = [p for el in shapes for p in _points(el.get("points") or el.get("d"))]
             geo.nodes[gid] = _bbox(pts)
             geo.node_text[gid] = ["".join(t.itertext()) for t in texts]
+            geo.node_ink[gid] = [_ink_box(t) for t in texts]
             names[gid] = "".join(g.find(f"{SVG_NS}title").itertext())
         elif kind == "edge":
             line = [p for el in shapes if el.tag == f"{SVG_NS}path" for p in _bezier(el.get("d"))]
@@ -371,7 +395,9 @@ def layout_problems(svg: str, drawing_edges: dict[str, tuple[str, str]],
     ``drawing_edges`` maps each SVG edge id to the SVG ids of the two nodes it joins;
     ``node_labels`` maps each SVG node id to its full label. Checked: no edge runs through
     a box it does not join (``margin`` points inside the box), no edge label overlaps a
-    box, a layer title or another label, and every word of a box's label is shown whole.
+    box, a layer title or comes within :data:`LABEL_GAP` of another label, every line of a
+    box's label stays inside the box (accents of capitals included), and every word of a
+    box's label is shown whole.
     """
     geo = geometry(svg)
     problems = []
@@ -391,8 +417,16 @@ def layout_problems(svg: str, drawing_edges: dict[str, tuple[str, str]],
             if _overlap(box, title):
                 problems.append(f"le numéro de « {edge_id} » chevauche un titre de couche")
         for other_id, other in labels[i + 1:]:
-            if _overlap(box, other):
-                problems.append(f"les numéros de « {edge_id} » et « {other_id} » se chevauchent")
+            if _overlap(box, other, LABEL_GAP):
+                problems.append(f"les numéros de « {edge_id} » et « {other_id} » se touchent "
+                                f"(moins de {LABEL_GAP:g} points entre eux)")
+    for node_id, inks in geo.node_ink.items():
+        x0, y0, x1, y1 = geo.nodes[node_id]
+        for line, ink in zip(geo.node_text[node_id], inks, strict=True):
+            if not (x0 + margin <= ink[0] and ink[2] <= x1 - margin
+                    and y0 + margin <= ink[1] and ink[3] <= y1 - margin):
+                problems.append(f"boîte « {node_labels.get(node_id, node_id)} » : la ligne "
+                                f"« {line} » touche ou passe le bord")
     for node_id, lines in geo.node_text.items():
         shown = " ".join(lines).split()
         expected = node_labels.get(node_id, "").split()

@@ -72,6 +72,7 @@ def plot(
     xlabel: str = XLABEL,
     ylabel: str = YLABEL,
     height: float | None = None,
+    sizes: bool = True,
 ):
     """Kaplan-Meier figure of ``curves`` (label → :class:`KaplanMeier`); returns the Figure.
 
@@ -79,6 +80,8 @@ def plot(
     :data:`figures.CLASS_COLORS` for anti-BCMA classes). ``xmax``: right end of the x axis
     (default: the last time); ``step``: x tick spacing in months, also the risk-table times.
     ``pvalue``: log-rank p (float, printed « p = 0,024 ») or a ready string.
+    ``sizes=False`` leaves out each curve's size (« n = … ») and the risk table, for curves
+    whose sizes the published numbers do not fix (a reconstruction's choice, not a fact).
     The main axes is ``fig.axes[0]``; the risk table, if any, is ``fig.axes[1]``.
     """
     if not curves:
@@ -93,7 +96,7 @@ def plot(
     step = step or default_step(xmax)
     ticks = tick_times(xmax, step)
 
-    rows = len(names) if risk_table else 0
+    rows = len(names) if risk_table and sizes else 0
     main_h = 2.6  # inches of the survival axes
     risk_h = 0.22 * rows  # inches of the risk table
     gap = 0.78 if rows else 0.0  # x tick labels, x label and the risk-table title
@@ -107,7 +110,8 @@ def plot(
     for name in names:
         km, color = curves[name], colors[name]
         x, y = _step_xy(km, km.surv)
-        label = f"{name} (n = {km.n}) : {median_label(km)}" if medians else f"{name} (n = {km.n})"
+        size = f" (n = {km.n})" if sizes else ""
+        label = f"{name}{size} : {median_label(km)}" if medians else f"{name}{size}"
         ax.step(x, y, where="post", color=color, lw=1.6, label=label, zorder=3)
         if ci:
             _, lo = _step_xy(km, km.lower)
@@ -175,11 +179,13 @@ def plot_classes(curves: Mapping[str, KaplanMeier], labels: Mapping[str, str], *
 
 
 def describe(curves: Mapping[str, KaplanMeier], labels: Mapping[str, str] | None = None,
-             pvalue: float | None = None) -> str:
+               pvalue: float | None = None, *, sizes: bool = True) -> str:
     """Alternative text of a Kaplan-Meier figure: each curve with its size and median
-    (« CAR-T cells (n = 18), médiane 5,52 mois ; … »), then the log-rank p if any."""
+    (« CAR-T cells (n = 18), médiane 5,52 mois ; … »), then the log-rank p if any;
+    ``sizes=False`` as in :func:`plot`."""
     labels = labels or {}
-    parts = [f"{labels.get(k, k)} (n = {km.n}), {median_label(km)}" for k, km in curves.items()]
+    parts = [f"{labels.get(k, k)}{f' (n = {km.n})' if sizes else ''}, {median_label(km)}"
+             for k, km in curves.items()]
     text = " ; ".join(parts)
     return text + (f" ; log-rank {pvalue_label(pvalue)}" if pvalue is not None else "")
 

@@ -155,8 +155,9 @@ _SMALL = re.compile(r"(?<![\d,./−-])\b([0-9])\b"
                     r"(?![\d,./–-]|\s*(?:%|mois|ans?\b|jours|semaines|mg|g/))")
 
 
-def small_numbers_in_words(text: str) -> str:
+def small_numbers_in_words(text: str, *, feminine: bool = False) -> str:
     """A phrase of a source quoted in running text, its lone integers 0–9 written in words
     (« au moins 3 » → « au moins trois », « 2 à 4 » → « deux à quatre »); numbers before a
-    unit or a percentage, decimals and fractions (« 2/3 ») are kept."""
-    return _SMALL.sub(lambda m: words(int(m.group(1))), str(text))
+    unit or a percentage, decimals and fractions (« 2/3 ») are kept. ``feminine``: the
+    phrase counts a feminine noun (« 1 à 3 » lignes → « une à trois »)."""
+    return _SMALL.sub(lambda m: words(int(m.group(1)), feminine=feminine), str(text))

@@ -106,6 +106,40 @@ def table(document: str) -> pd.DataFrame:
     })
 
 
+def marker(note_id: str) -> str:
+    """MyST of the mark that follows a value a note applies to, in a table cell or a caption:
+    « (note T5) », the id linking to the note's entry in the appendix."""
+    _row(note_id)  # an unknown note fails loudly
+    return f"(note {{ref}}`{note_id} <{label(note_id)}>`)"
+
+
+def mark(text: str, note_id) -> str:
+    """``text`` followed by the mark of note ``note_id``; ``text`` alone when no note applies
+    (``note_id`` empty or missing) or ``text`` is empty."""
+    if not (isinstance(note_id, str) and note_id) or not text:
+        return text
+    return f"{text} {marker(note_id)}"
+
+
+def image_marker(note_id: str) -> str:
+    """The same mark as drawn inside a figure, where no link is possible: « (T5) »."""
+    _row(note_id)
+    return f"({note_id})"
+
+
+def legend(note_ids) -> str:
+    """Caption sentence that explains the marks drawn in a figure, each id linked to its
+    note: « (T1), (T5) : valeurs concernées par une note de vérification (T1, T5). »;
+    empty when no value is marked."""
+    ids = [i for i in dict.fromkeys(note_ids) if isinstance(i, str) and i]
+    if not ids:
+        return ""
+    links = ", ".join(f"{{ref}}`{i} <{label(i)}>`" for i in ids)
+    shown = ", ".join(image_marker(i) for i in ids)
+    word = "valeurs concernées" if len(ids) > 1 else "valeur concernée"
+    return f"{shown} : {word} par une note de vérification ({links})."
+
+
 def label(note_id: str) -> str:
     """Label of the entry of ``note_id`` in the appendix of notes."""
     return f"note-{note_id.lower()}"

@@ -225,12 +225,13 @@ def table2(cohort: pd.DataFrame, wording: Wording | None = None,
     for var in quantile_variables():
         body.append((label_of("table2_quantile", var),
                      {c: _Cell(_median_iqr(pops[c][var]), var, c) for c in cols}))
-    determined_rows: dict[int, dict[str, int | None]] = {}
+    determined_rows: dict[int, tuple[dict[str, int | None], dict[str, tuple[int, float]]]] = {}
     for var in boolean_variables():
         cells = {}
         free = pseudo_cohort and published is not None and bool(
             _bool(cohort[var]).isna().any())
         used: dict[str, int | None] = {}
+        impossible: dict[str, tuple[int, float]] = {}  # column → (count, printed %)
         for c in cols:
             col = _bool(pops[c][var])
             count, known = int(col.fillna(False).sum()), int(col.notna().sum())
@@ -241,13 +242,14 @@ def table2(cohort: pd.DataFrame, wording: Wording | None = None,
                 if d is None and not audit.denominators_for(
                         count, float(pct_row["value"].iloc[0]), upto=len(pops[c])):
                     d = len(pops[c])  # impossible as printed: the audit's corrected reading
+                    impossible[c] = (count, float(pct_row["value"].iloc[0]))
                 used[c] = d
                 known = d if d is not None else 0
             text = (fmt.count_percent(count, known) if known
                     else f"{count} ({fmt.MISSING})")
             cells[c] = _Cell(text, var, c)
         if free:
-            determined_rows[len(body)] = used
+            determined_rows[len(body)] = (used, impossible)
         body.append((label_of("table2_boolean", var), cells))
     body.append((w.label("table2_heading", "subsequent_line", "title"), {}))
     for cat in lines():
@@ -265,10 +267,10 @@ def table2(cohort: pd.DataFrame, wording: Wording | None = None,
     labels = [label for label, _cells in body]
     for row, note in definitions:
         labels[row] += f" {mark_for(note)}"
-    for row, used in determined_rows.items():
+    for row, (used, impossible) in determined_rows.items():
         var = body[row][1]["all"].variable
         joint = f"denominateurs-{var}" in {f.id for f in found}
-        listed = " ; ".join(f"{w.column(c)} : {d if d is not None else fmt.MISSING}"
+        listed = " ; ".join(_denominator_text(w, c, d, impossible.get(c))
                             for c, d in used.items())
         labels[row] += " " + mark_for(w.text(
             "table2.determined", denominators=listed,
@@ -304,6 +306,20 @@ def table2(cohort: pd.DataFrame, wording: Wording | None = None,
                         os_n=int(cohort["os_months"].notna().sum())))
     df.attrs["notes"] = [n for n in notes if n]
     return df
+
+
+def _denominator_text(w: Wording, column: str, d: int | None,
+                      impossible: tuple[int, float] | None) -> str:
+    """« Échec du BispAb : 20 », or, where no denominator up to the column's size gives the
+    printed percentage, which denominators would (computed) and what the table uses."""
+    if impossible is None:
+        return f"{w.column(column)} : {d if d is not None else fmt.MISSING}"
+    count, pct = impossible
+    good = audit.denominators_for(count, pct)
+    return w.text("table2.determined_none", column=w.column(column),
+                  pct=fmt.percent(pct, audit.decimals(pct)),
+                  good=" ou ".join(fmt.count(g) for g in good) if good else fmt.MISSING,
+                  n=fmt.count(d))
 
 
 def _evaluable_note(cohort: pd.DataFrame, w: Wording) -> str:

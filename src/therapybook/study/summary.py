@@ -95,6 +95,30 @@ def numbers(published: pd.DataFrame, cohort: pd.DataFrame) -> dict[str, Quoted]:
     return out
 
 
+def printed(published: pd.DataFrame, keys: list[str]) -> dict[str, Quoted]:
+    """Published numbers ``keys`` quoted exactly as the thesis prints them (its decimals),
+    each with its row, keyed ``retro_printed_<key>``: for a passage that restates what the
+    thesis says, where two of its passages disagree (« 2,3 mois » in the discussion, « 2,14 »
+    in the results)."""
+    out: dict[str, Quoted] = {}
+    for key in keys:
+        rows = published[published["key"] == key]
+        if len(rows) != 1:
+            raise LookupError(f"Nombre publié « {key} » absent (ou en double) du tableau des "
+                              "nombres publiés.")
+        row = next(rows.itertuples(index=False))
+        value = float(row.value)
+        if row.quantity in ("km_median", "km_lower", "km_upper", "p_value"):
+            text = fmt.number(value, audit.decimals(value))
+            if row.quantity == "km_median":
+                text += f"{fmt.NBSP}mois"
+        else:
+            text = format_value(row, value)
+        src = data.source("retrospective_published", key=key)
+        out["retro_printed_" + key.replace(".", "_")] = Quoted(text, source=src)
+    return out
+
+
 def _upper(published: pd.DataFrame, lower, cohort: pd.DataFrame) -> float:
     """The upper limit matching the ``km_lower`` row ``lower``, recomputed."""
     rows = published[(published["key"] == lower.key.replace(".lower.", ".upper."))]
@@ -157,6 +181,14 @@ def notice(wording, synthetic: bool):
 def class_curves(curves: dict, endpoint: str) -> dict[str, KaplanMeier]:
     """The curves of ``endpoint`` per anti-BCMA class (classes without patients left out)."""
     return {c: curves[(endpoint, c)] for c in classes() if curves[(endpoint, c)] is not None}
+
+
+def class_os_caption(wording, cohort: pd.DataFrame) -> str:
+    """Caption sentences of the per-class OS curves of the pseudo-cohort: the thesis does not
+    say in which classes the patients left out of the OS analysis were, so the size of each
+    curve is the reconstruction's choice (and is not shown)."""
+    left_out = int(cohort["os_months"].isna().sum())
+    return wording.text("chapter.class_curves_os", deaths=fmt.count(left_out))
 
 
 def report_numbers(comp: pd.DataFrame) -> dict[str, str]:

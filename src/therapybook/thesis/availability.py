@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from therapybook.plots import figures
-from therapybook.render import fmt
+from therapybook.render import fmt, notes
 
 
 def date_label(row: pd.Series) -> str:
@@ -80,7 +80,9 @@ def timeline_figure(events: pd.DataFrame, labels, *, agents: list[str] | None = 
             else:
                 ax.plot(start, y, marker="D", color=color, markersize=6)
             row = r._asdict()
-            text = f"{event_label(row, labels)} — {date_label(row)}"
+            mark = row.get("verification")
+            text = f"{event_label(row, labels)} — {date_label(row)}" + (
+                f" ({mark})" if isinstance(mark, str) and mark else "")
             right = end < (lo + hi) / 2 + 0.5
             ax.text(end + 0.03 if right else start - 0.03, y, text, va="center",
                     ha="left" if right else "right", fontsize=7)
@@ -130,8 +132,15 @@ def events_table(events: pd.DataFrame, labels) -> pd.DataFrame:
         "Molécule": events["agent"], "Nom commercial": events["brand"].fillna(""),
         "Événement": [event_label(r, labels) for _, r in events.iterrows()],
         "Territoire": events["area"],
-        "Date": [date_label(r) or "non datée" for _, r in events.iterrows()],
+        "Date": [notes.mark(date_label(r) or "non datée", r.get("verification"))
+                 for _, r in events.iterrows()],
     })
+
+
+def notes_legend(events: pd.DataFrame) -> str:
+    """Caption sentence explaining the note marks drawn in :func:`timeline_figure`."""
+    dated = events[events["date_precision"] != "undated"]
+    return notes.legend(dated.get("verification", pd.Series(dtype=str)).dropna())
 
 
 def timeline_alt(events: pd.DataFrame, labels) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from therapybook.plots import figures
-from therapybook.render import fmt, stated
+from therapybook.render import fmt, notes, stated
 
 #: The severity bars of the chart, in order (labels: ``infection_measure`` of
 #: ``libelles_these``).
@@ -30,9 +30,15 @@ def table(rates: pd.DataFrame, labels) -> pd.DataFrame:
     out = {"Mesure": list(measures.values())}
     for trial in dict.fromkeys(rows["trial"]):
         sub = rows[rows["trial"] == trial].set_index("measure")
-        out[trial] = [rate_text(sub.loc[m, "value_pct"], sub.loc[m, "denominator"], labels)
+        out[trial] = [notes.mark(rate_text(sub.loc[m, "value_pct"], sub.loc[m, "denominator"],
+                                        labels), sub.loc[m].get("verification"))
                       if m in sub.index else "" for m in measures]
     return pd.DataFrame(out)
+
+
+def notes_legend(rates: pd.DataFrame) -> str:
+    """Caption sentence explaining the note marks of :func:`table` and :func:`chart`."""
+    return notes.legend(rates.get("verification", pd.Series(dtype=str)).dropna())
 
 
 def chart(rates: pd.DataFrame, labels):
@@ -54,9 +60,13 @@ def chart(rates: pd.DataFrame, labels):
         for bar, label in zip(container, [measures[m] for m in GRADES], strict=True):
             if label in by.index and by.loc[label, "denominator"] == "infections":
                 bar.set_hatch("//")
-        ax.bar_label(container, labels=[fmt.number(v, 0 if float(v).is_integer() else 1)
-                                        + f"{fmt.NBSP}%" for v in container.datavalues],
-                     fontsize=7, padding=2)
+        marks = [by.loc[label].get("verification") if label in by.index else None
+                 for label in [measures[m] for m in GRADES]]
+        ax.bar_label(container, labels=[
+            fmt.number(v, 0 if float(v).is_integer() else 1) + f"{fmt.NBSP}%"
+            + (f"\n{notes.image_marker(k)}" if isinstance(k, str) and k else "")
+            for v, k in zip(container.datavalues, marks, strict=True)],
+            fontsize=7, padding=2)
     ax.set_ylim(0, 100)
     ax.set_xlabel("")
     ax.set_ylabel("Pourcentage (%)")

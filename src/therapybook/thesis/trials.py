@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.patches import Rectangle
 
 from therapybook.plots import figures
-from therapybook.render import fmt
+from therapybook.render import fmt, notes
 
 PERCENT_MEASURES = {"orr", "orr_up_to", "vgpr_or_better", "pfs_rate"}
 COMPARATOR_COLOR = "#BBBBBB"
@@ -68,7 +68,8 @@ def quotes(results: pd.DataFrame, trials: pd.DataFrame) -> dict:
         for column in ("phase", "regimen", "comparator", "prior_lines", "refractory",
                        "refractory_share", "indication"):
             if isinstance(row[column], str) and row[column]:
-                text = (fmt.small_numbers_in_words(row[column])
+                # both count lines of treatment (« lignes », feminine)
+                text = (fmt.small_numbers_in_words(row[column], feminine=True)
                         if column in ("prior_lines", "indication") else row[column])
                 out[key(row["trial"], column)] = (text, src)
         if pd.notna(row["prior_lines_n"]):
@@ -94,7 +95,8 @@ def design_table(trials: pd.DataFrame, labels) -> pd.DataFrame:
         "Molécule (classe)": [f"{r if isinstance(r, str) and r else a} ({classes[c]})"
                               for a, r, c in zip(trials["agent"], trials["regimen"],
                                                  trials["anti_bcma_class"], strict=True)],
-        "Phase": trials["phase"],
+        "Phase": [notes.mark(p, v) for p, v in zip(trials["phase"], trials.get(
+            "verification", pd.Series([None] * len(trials), index=trials.index)), strict=True)],
         "Comparateur": trials["comparator"].fillna(""),
         "Population": trials["population"],
         "Lignes antérieures": trials["prior_lines"].fillna(""),
@@ -108,11 +110,31 @@ def results_table(trials: pd.DataFrame, results: pd.DataFrame, labels) -> pd.Dat
     trials = trials[trials["trial"].isin(results["trial"])]
     table = pd.DataFrame({"Essai": trials["trial"]})
     for measure, header in labels.labels("trial_result").items():
-        table[header] = [cell(results, t, measure) for t in trials["trial"]]
+        table[header] = [notes.mark(cell(results, t, measure), _note_of(results, t, measure))
+                         for t in trials["trial"]]
     orr_up_to = [cell(results, t, "orr_up_to") for t in trials["trial"]]
     table["Réponse globale"] = [a or (f"{b}*" if b else "")
                                 for a, b in zip(table["Réponse globale"], orr_up_to, strict=True)]
     return table
+
+
+def _note_of(results: pd.DataFrame, trial: str, measure: str) -> str | None:
+    """The verification note that applies to ``trial``'s ``measure``, if any."""
+    if "verification" not in results:
+        return None
+    rows = results[(results["trial"] == trial) & (results["measure"] == measure)]
+    ids = [v for v in rows["verification"] if isinstance(v, str) and v]
+    return ids[0] if ids else None
+
+
+#: The measures :func:`comparison_figure` draws.
+CHART_MEASURES = ("orr", "pfs_median")
+
+
+def chart_notes_legend(results: pd.DataFrame) -> str:
+    """Caption sentence explaining the note marks drawn in :func:`comparison_figure`."""
+    drawn = results[results["measure"].isin(CHART_MEASURES) & results["value"].notna()]
+    return notes.legend(drawn.get("verification", pd.Series(dtype=str)).dropna())
 
 
 def chart_frame(trials: pd.DataFrame, results: pd.DataFrame, measure: str,
@@ -133,7 +155,9 @@ def chart_frame(trials: pd.DataFrame, results: pd.DataFrame, measure: str,
             note = ""
             if r is None and fallback:
                 note = cell(results[results["arm"] == arm], t.trial, fallback)
+            mark = r.get("verification") if r is not None else None
             rows.append({"note": note, "trial": t.trial, "arm": arm,
+                         "mark": mark if isinstance(mark, str) and mark else "",
                          "anti_bcma_class": t.anti_bcma_class,
                          "value": np.nan if r is None else r["value"],
                          "not_reached": bool(r is not None and r["not_reached"]),
@@ -173,7 +197,8 @@ def _panel(ax, frame: pd.DataFrame, *, unit: str, digits: int, title: str,
             ax.text(0, r.row, text, va="center", fontsize=7, color=figures.NEUTRAL)
         else:
             shown = fmt.number(r.value, 0 if float(r.value).is_integer() else digits)
-            ax.text(r.value, r.row, f" {shown}{unit}", va="center", fontsize=7)
+            mark = f" ({r.mark})" if r.mark else ""
+            ax.text(r.value, r.row, f" {shown}{unit}{mark}", va="center", fontsize=7)
     ax.set_yticks(list(rows["row"]), [t if a == "anti_bcma" else "comparateur"
                                       for t, a in zip(rows["trial"], rows["arm"], strict=True)],
                   fontsize=7.5)
