@@ -293,3 +293,14 @@ def test_rule_sum(package):
     assert len(data.load("t")) == 2
     msg = str(violation(package, "id,n,x,flag,kind\np1,4,1,true,a\np2,3,1,true,b\n"))
     assert "sum" in msg and "ligne 2" in msg
+
+
+def test_an_error_message_lists_a_whole_broken_cohort_then_counts_the_rest():
+    """Every rule of the cohort broken on its own row gives some 25 violations (a row can
+    break several rules): all are listed; only beyond 50 are the rest counted."""
+    from therapybook.data.violations import DataValidationError, Violation
+
+    some = [Violation("c.csv", n, "x", "1", "r", "d") for n in range(2, 27)]
+    assert all(f"ligne {n}," in str(DataValidationError(some)) for n in range(2, 27))
+    many = str(DataValidationError(some * 3))
+    assert many.count("\n  - ") == 50 and many.endswith("… et 25 autre(s).")
