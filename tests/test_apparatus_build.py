@@ -111,3 +111,16 @@ def test_errata_cover_both_documents(book):
     for i in range(1, 5):
         assert f'href="verifications.html#note-a{i}"' in errata
     assert 'id="tbl-errata-constats"' in errata  # the audit of the retrospective study
+
+
+def test_no_word_of_the_machinery_anywhere_on_a_chapter_page(book):
+    """The whole page a reader sees (header, sidebars and footer too, not only the chapter's
+    text that the reader checks read): no file name, package, column or command."""
+    from readercheck import FORBIDDEN
+
+    found = []
+    for doc, text in _pages(book).items():
+        text = re.sub(r"<script.*?</script>|<style.*?</style>", "", text, flags=re.S)
+        visible = html.unescape(re.sub(r"<[^>]+>", " ", text))
+        found += [f"{doc}: {bad}" for bad in FORBIDDEN if bad in visible]
+    assert found == []
