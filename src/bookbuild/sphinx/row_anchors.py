@@ -34,6 +34,11 @@ def _registry(env: BuildEnvironment) -> dict[str, dict[str, str]]:
     return env.therapybook_anchors
 
 
+def state(env: BuildEnvironment) -> str:
+    """A fingerprint of every anchor and its page: it changes when any anchor moves."""
+    return repr(sorted((doc, sorted(found.items())) for doc, found in _registry(env).items()))
+
+
 def lookup(env: BuildEnvironment, anchor: str) -> tuple[str, str] | None:
     """``(docname, label)`` of ``anchor``, or ``None`` if no page defines it."""
     for docname, found in sorted(_registry(env).items()):

@@ -185,8 +185,7 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames, other: BuildEnvironment
 
 def _updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Pages whose computed numbers must be rewritten because the anchored rows changed."""
-    state = repr(sorted((doc, sorted(found.items()))
-                        for doc, found in getattr(env, "therapybook_anchors", {}).items()))
+    state = row_anchors.state(env)
     changed = state != getattr(env, "therapybook_anchor_state", None)
     env.therapybook_anchor_state = state
     return sorted(_computed_docs(env)) if changed else []
