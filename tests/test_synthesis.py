@@ -250,6 +250,80 @@ def test_memoised_bounded_loss_is_the_plain_loss_bit_for_bit(tg):
         t = np.maximum(t, 5)
         e = (rng.random(n) < 0.7).astype(int)
         want = _plain_loss(problem, t, e)
-        assert problem.loss((t, e)) == want
-        assert problem.bounded((t, e), want) == want
+        # bounded calls first: a state not yet memoised goes through the quick log-rank
         assert problem.bounded((t, e), want - 0.01) is None
+        assert problem.bounded((t, e), want) == want
+        assert problem.loss((t, e)) == want
+
+
+def test_quick_logrank_p_is_the_reference_up_to_rounding():
+    """The search's pure-Python log-rank (which only screens states) gives the reference p
+    to 1e-12, and NaN wherever it cannot decide (then the reference is asked)."""
+    for t, e, g in _random_curves():
+        if g.all() or not g.any():
+            g = g.copy()
+            g[0] = not g[0]
+        want = survival.logrank(t / 100.0, e, g).p
+        got = pseudocohort._logrank_p(sorted((4 * t + 2 * e + g).tolist()))
+        if math.isnan(got):
+            continue
+        assert abs(got - want) <= 1e-12 * max(want, 1e-300), (t, e, g, got, want)
+    # a p on a rounding boundary of round(·, 3) is left to the reference
+    assert pseudocohort._p_term(0.0235, 0.024) is None
+    assert pseudocohort._p_term(0.0240, 0.024) == 0.0
+
+
+def _pfs_like_problem(tg, rng):
+    n = 30
+    gprc = np.zeros(n, bool)
+    gprc[:7] = True
+    cls = np.array(["car_t"] * 12 + ["bispecific"] * 11 + ["adc"] * 7)
+    curves = {"all": np.ones(n, bool), **{c: cls == c for c in ("car_t", "bispecific", "adc")},
+              "anti_gprc5d": gprc, "other_slt": ~gprc}
+    fixed = rng.random(n) < 0.1
+    return pseudocohort._SurvivalProblem(
+        curves=curves, want={p: tg.km[("pfs", p)] for p in curves}, lower=np.full(n, 5),
+        upper=4000, fixed_time=fixed, fixed_event=fixed.copy(), logrank_group=gprc,
+        p_value=tg.p_value)
+
+
+def test_snap_puts_the_carrier_of_each_missed_limit_on_the_printed_value(tg):
+    """The repair against the reference Kaplan-Meier on random states: a subject moves
+    only if its time is a missed limit of one of its curves and no met limit of any curve,
+    and then onto a printed value of that curve; every missed limit held by a single free
+    subject that carries nothing met is moved onto its printed value."""
+    rng = np.random.default_rng(11)
+    moved_any = 0
+    for _ in range(200):
+        problem = _pfs_like_problem(tg, rng)
+        # times near the printed values, so that many limits are met or nearly met
+        values = sorted({int(round(100 * v)) for w in problem.want.values() for v in w
+                         if not math.isnan(v)})
+        t = np.array([int(rng.choice(values)) + int(rng.integers(-30, 31))
+                      if rng.random() < 0.6 else int(rng.integers(5, 2500)) for _ in range(30)])
+        t = np.maximum(t, 5)
+        e = (rng.random(30) < 0.75).astype(int)
+        met, missed = set(), []
+        for pop, mask in problem.curves.items():
+            km = survival.kaplan_meier(t[mask] / 100.0, e[mask])
+            for g, w in zip((km.median, km.median_lower, km.median_upper), problem.want[pop],
+                            strict=True):
+                if math.isnan(g) or math.isnan(w):
+                    continue
+                if abs(g - w) < 1e-9:
+                    met.add(int(round(100 * g)))
+                elif abs(100 * g - round(100 * g)) < 1e-6:  # a time, not a midpoint
+                    missed.append((pop, int(round(100 * g)), int(round(100 * w))))
+        before = t.copy()
+        problem._snap(t, e)
+        for i in np.flatnonzero(t != before):
+            moved_any += 1
+            assert not problem.fixed_time[i] and int(before[i]) not in met
+            assert any(problem.curves[pop][i] and g == before[i] and t[i] == w
+                       for pop, g, w in missed), (i, before[i], t[i], missed)
+        for pop, g, w in missed:
+            at = np.flatnonzero(problem.curves[pop] & (before == g) & (e == 1))
+            if (at.size == 1 and not problem.fixed_time[at[0]] and g not in met
+                    and (before == g).sum() == 1):
+                assert t[at[0]] in {w} | {w2 for p2, g2, w2 in missed if g2 == g}, (pop, g, w)
+    assert moved_any > 50
