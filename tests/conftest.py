@@ -89,6 +89,8 @@ def pytest_configure(config) -> None:
     config._therapybook_tree = tree_state()
     config._therapybook_scratch = scratch
     config._therapybook_started = {}
+    config._therapybook_needed = set()  # fixtures of the selected tests
+    config._therapybook_rebuild = None  # see book()
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -110,6 +112,7 @@ def pytest_collection_finish(session) -> None:
     if config.option.collectonly:
         return
     needed = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    config._therapybook_needed = needed
     scratch = config._therapybook_scratch / "builds"
     for name in ("book", "twin_book") if needed else ():
         if name in needed:
@@ -120,7 +123,9 @@ def pytest_collection_finish(session) -> None:
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
-    for started in getattr(session.config, "_therapybook_started", {}).values():
+    rebuild = getattr(session.config, "_therapybook_rebuild", None)
+    for started in [*getattr(session.config, "_therapybook_started", {}).values(),
+                    *([rebuild[3]] if rebuild else [])]:
         started.stop()
     before = getattr(session.config, "_therapybook_tree", None)
     if before is None:
@@ -256,9 +261,15 @@ def cold_build(request, name: str, **env_extra: str) -> Path:
 def book(request) -> Path:
     """A scratch copy of the book, built once in HTML (cold, two processes) for the session.
 
-    Read only: no test may change it (see the module's docstring).
+    Read only: no test may change it (see the module's docstring). If a selected test
+    rebuilds it (``rebuilt_book``), the copy is taken and its first rebuild started here,
+    before any test reads ``book``, so that it builds while they run.
     """
-    return cold_build(request, "book")
+    folder = cold_build(request, "book")
+    if "rebuilt_book" in request.config._therapybook_needed:
+        request.config._therapybook_rebuild = start_rebuild(
+            folder, request.config._therapybook_scratch / "builds" / "rebuilt")
+    return folder
 
 
 @dataclass(frozen=True)
@@ -382,12 +393,9 @@ def copy_built(book: Path, dest: Path) -> Path:
     return dest
 
 
-@pytest.fixture(scope="session")
-def rebuilt_book(book, tmp_path_factory) -> Rebuild:
-    """A copy of ``book`` rebuilt three times: after every change of :data:`CHANGES`, the
-    added cell and the tooling edits (one build); after chapter code ran by hand (issue 9);
-    with nothing changed."""
-    scratch = tmp_path_factory.mktemp("rebuilt")
+def start_rebuild(book: Path, scratch: Path) -> tuple[Path, Path, dict[str, str], Started]:
+    """Copy the built ``book`` into ``scratch``, make every change of :data:`CHANGES`, the
+    added cell and the tooling edits, and start the first rebuild in the background."""
     copy = copy_built(book, scratch / "book")
     src = scratch / "src"
     shutil.copytree(ROOT / "src", src, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
@@ -403,7 +411,18 @@ def rebuilt_book(book, tmp_path_factory) -> Rebuild:
     for module in TOOLING_EDITS:
         with (src / module).open("a", encoding="utf-8") as f:
             f.write("\n# modifié par le test de reconstruction\n")
-    changed = built(run(copy, "html", **env))
+    return copy, src, env, Started(copy, *command(copy, "html", **env))
+
+
+@pytest.fixture(scope="session")
+def rebuilt_book(request, book) -> Rebuild:
+    """A copy of ``book`` rebuilt three times: after every change of :data:`CHANGES`, the
+    added cell and the tooling edits (one build, started as soon as ``book`` was built:
+    see :func:`book`); after chapter code ran by hand (issue 9); with nothing changed."""
+    scratch = request.config._therapybook_scratch / "builds" / "rebuilt"
+    started = request.config._therapybook_rebuild or start_rebuild(book, scratch)
+    copy, src, env, first = started
+    changed = built(first.wait())
     execute_chapter(copy / f"{HAND_RUN_CHAPTER}.md", scratch / "by-hand",
                     THERAPYBOOK_ROOT=str(copy))
     execute_chapter(copy / f"{STALE_RECORDS_CHAPTER}.md", scratch / "stale",
