@@ -12,11 +12,14 @@ which is validated once (each test still looks for its own file, line, column an
 
 Cases pick their target in the descriptor (a field of the right type, a resource
 with the right rule), preferring resources that a chapter reads, so they follow the
-book as it grows. Three end-to-end builds of the session's scratch book check that the
+book as it grows. Two end-to-end builds of the session's scratch book check that the
 build stops too, with the same messages, leaving the published book untouched: a real-
-data cohort that breaks every cross-field rule, a transcribed file with a decimal comma,
-a missing file. The privacy test builds the book in real-data mode on a second synthetic
-cohort with recognisable identifiers and times and scans everything the build publishes.
+data cohort that breaks every cross-field rule, a transcribed file with a decimal comma
+(the third failing build, a failing cell, is in ``tests/test_build.py``). Other slips in a
+file that a chapter reads, and its deletion, are checked in-process: the validator, the
+loader the chapter calls, and the chapter's execution key. The privacy test builds the
+book in real-data mode on a second synthetic cohort with recognisable identifiers and
+times and scans everything the build publishes.
 """
 
 from __future__ import annotations
@@ -751,6 +754,53 @@ def test_semicolon_header_is_one_clear_message(tmp_path, monkeypatch):
     assert "Excel" in str(exc.value)
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "rule", "column"),
+    [
+        (",infection_any,80,", ",infection_any,quatre-vingts,", "type number", "value_pct"),
+        (",infection_any,80,", ",infection_any,180,", "maximum 100", "value_pct"),
+        ("trial,agent,", "essai,agent,", "colonne requise", "trial"),
+    ],
+    ids=["text", "maximum", "header"],
+)
+def test_transcription_error_in_a_file_a_chapter_reads(scratch, old, new, rule, column,
+                                                       tmp_path, monkeypatch, capsys):
+    """Typical slips in a transcribed file of ``data/`` (not the cohort): the validator and
+    the loader that the chapter calls name file, line, column and rule (the build of such a
+    file is :func:`test_transcribed_file_with_decimal_comma_stops_build`)."""
+    name = "infections_essais"
+    assert name in read_by_chapters(scratch)
+    path = scratch / "data" / resources(scratch)[name]["path"]
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= 1
+    line = 1 if old.startswith("trial,") else text[:text.index(old)].count("\n") + 1
+    broken = Broken(Target(name, path, text), text.replace(old, new, 1).encode(), rule, line,
+                    column)
+    with applied(broken, tmp_path, monkeypatch):
+        check_in_process(broken, capsys)
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_missing_file_a_chapter_reads_is_told_and_reexecutes_the_chapter(
+        scratch, tmp_path, monkeypatch, capsys):
+    """A deleted file of ``data/`` that a chapter reads: the validator and the loader name
+    it, and the chapter's execution key changes (the build re-executes the chapter, whose
+    loader stops it, instead of serving the cached page)."""
+    read = read_by_chapters(scratch)
+    t = pick(scratch, lambda res, f: res["name"] in read and res["name"] != COHORT)
+    chapter = next(md.read_text(encoding="utf-8") for md in sorted(
+        (scratch / "chapters").rglob("*.md")) if t.resource in chapter_inputs.LOAD_CALL.findall(
+            "\n".join(chapter_inputs.CODE_CELL.findall(md.read_text(encoding="utf-8")))))
+    assert t.path in chapter_inputs.inputs_of(chapter)
+    key = chapter_inputs.digest(chapter_inputs.inputs_of(chapter))
+    broken = Broken(t, None, "fichier présent")
+    with applied(broken, tmp_path, monkeypatch):
+        assert not t.path.exists()
+        assert chapter_inputs.digest(chapter_inputs.inputs_of(chapter)) != key
+        check_in_process(broken, capsys)
+    assert chapter_inputs.digest(chapter_inputs.inputs_of(chapter)) == key
+
+
 # --------------------------------------------------------------------------- end to end
 def every_cohort_rule_broken(book: Path) -> tuple[Broken, list[Broken]]:
     """One real-data cohort breaking each cross-field rule of the cohort on its own row."""
@@ -809,14 +859,6 @@ def test_transcribed_file_with_decimal_comma_stops_build(book, tmp_path):
              and f.get("type") == "number")
     text, line = set_cell(t, "2,5")
     broken = Broken(t, text.encode(), "type number", line, t.field)
-    build_stops(book, broken, [broken], tmp_path)
-
-
-@pytest.mark.build
-def test_missing_file_stops_build(book, tmp_path):
-    read = read_by_chapters(book)
-    t = pick(book, lambda res, f: res["name"] in read and res["name"] != COHORT)
-    broken = Broken(t, None, "fichier présent")
     build_stops(book, broken, [broken], tmp_path)
 
 
