@@ -9,8 +9,9 @@ and builds run on scratch copies of the sources (:func:`copy_book`, :func:`run`)
 Builds are what makes the suite slow. A session makes two cold HTML builds, one PDF
 and three rebuilds of one copy: ``book`` (HTML, cold, two processes), ``pdf_book`` (the
 same copy in PDF), ``rebuilt_book`` (a copy of ``book`` rebuilt after every change of
-:data:`CHANGES`, see :func:`rebuilt_book`) and the one-process cold build of
-``tests/test_reproducible_build.py``, which compares it with ``book``. Every test that
+:data:`CHANGES`, see :func:`rebuilt_book`) and ``twin_book``, a one-process cold build
+that ``tests/test_reproducible_build.py`` compares with ``book`` and that the real-data
+privacy test then rebuilds on another cohort. Every test that
 uses one of these fixtures, or R (marker ``r``), is marked ``build`` here; so are, by
 hand, tests that run a chapter in a kernel or the generator (``pytest -m "not build"``
 is the fast tier).
@@ -54,7 +55,7 @@ BOOK_PARTS = ["_config.yml", "_toc.yml", "index.md", "references.bib", "chapters
 GUARDED = ("_build", "figures", "data")
 SCRATCH_ENV = ("THERAPYBOOK_FIGURES", "THERAPYBOOK_PROVENANCE_DIR", "THERAPYBOOK_BUILD_DIR")
 #: Fixtures that build the book: a test using one is marked ``build``.
-BUILD_FIXTURES = {"book", "pdf_book", "rebuilt_book"}
+BUILD_FIXTURES = {"book", "pdf_book", "rebuilt_book", "twin_book"}
 #: ``SOURCE_DATE_EPOCH`` of the session's builds (2026-01-01 12:00 UTC): the scratch copies
 #: are no git checkout, and the reproducibility test compares two builds of that date.
 EPOCH = "1767268800"
@@ -86,17 +87,46 @@ def pytest_configure(config) -> None:
         folder = scratch / name.removeprefix("THERAPYBOOK_").lower()
         os.environ[name] = str(folder)
     config._therapybook_tree = tree_state()
+    config._therapybook_scratch = scratch
+    config._therapybook_started = {}
+    config._therapybook_needed = set()  # fixtures of the selected tests
+    config._therapybook_rebuild = None  # see book()
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Mark ``build`` (slow) every test that uses a built book or runs R."""
+    """Mark ``build`` (slow) every test that uses a built book or runs R; run the fast
+    tier first (it runs while the session's first builds are under way)."""
     for item in items:
         if (BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))
                 or item.get_closest_marker("r")):
             item.add_marker(pytest.mark.build)
+    items[:] = ([i for i in items if not i.get_closest_marker("build")]
+                + [i for i in items if i.get_closest_marker("build")])
+
+
+def pytest_collection_finish(session) -> None:
+    """Start the two cold builds that need nothing else (``book`` and ``twin_book``) as
+    soon as the tests are known, if a selected test needs them: they build in the
+    background while the fast tier runs, and their fixtures wait for them."""
+    config = session.config
+    if config.option.collectonly:
+        return
+    needed = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    config._therapybook_needed = needed
+    scratch = config._therapybook_scratch / "builds"
+    for name in ("book", "twin_book") if needed else ():
+        if name in needed:
+            folder = copy_book(scratch / name / "book")
+            jobs = {"THERAPYBOOK_JOBS": "1"} if name == "twin_book" else {}
+            config._therapybook_started[name] = Started(folder, *command(
+                folder, "html", SOURCE_DATE_EPOCH=EPOCH, **jobs))
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
+    rebuild = getattr(session.config, "_therapybook_rebuild", None)
+    for started in [*getattr(session.config, "_therapybook_started", {}).values(),
+                    *([rebuild[3]] if rebuild else [])]:
+        started.stop()
     before = getattr(session.config, "_therapybook_tree", None)
     if before is None:
         return
@@ -133,13 +163,43 @@ def root() -> Path:
     return ROOT
 
 
-def run(book: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess:
-    """Run ``python -m bookbuild ARGS`` on the scratch book ``book``."""
+def command(book: Path, *args: str, **env_extra: str) -> tuple[list[str], dict[str, str]]:
+    """Command line and environment of ``python -m bookbuild ARGS`` on the scratch book."""
     env = dict(os.environ, THERAPYBOOK_ROOT=str(book), THERAPYBOOK_FIGURES=str(book / "figures"),
                THERAPYBOOK_BUILD_DIR=str(book / "_build"), **env_extra)
     env.pop("THERAPYBOOK_PROVENANCE_DIR", None)
-    return subprocess.run([sys.executable, "-m", "bookbuild", *args], cwd=book, env=env,
-                          capture_output=True, text=True)
+    return [sys.executable, "-m", "bookbuild", *args], env
+
+
+def run(book: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess:
+    """Run ``python -m bookbuild ARGS`` on the scratch book ``book``."""
+    argv, env = command(book, *args, **env_extra)
+    return subprocess.run(argv, cwd=book, env=env, capture_output=True, text=True)
+
+
+class Started:
+    """A build started in the background (see :func:`pytest_collection_finish`)."""
+
+    def __init__(self, book: Path, argv: list[str], env: dict[str, str]):
+        self.book, self.argv = book, argv
+        self.out = (book.parent / "stdout.txt").open("w+", encoding="utf-8")
+        self.err = (book.parent / "stderr.txt").open("w+", encoding="utf-8")
+        self.proc = subprocess.Popen(argv, cwd=book, env=env, stdout=self.out, stderr=self.err,
+                                     text=True)
+
+    def wait(self) -> subprocess.CompletedProcess:
+        """The finished build, as :func:`run` returns it."""
+        rc = self.proc.wait()
+        self.out.seek(0)
+        self.err.seek(0)
+        return subprocess.CompletedProcess(self.argv, rc, self.out.read(), self.err.read())
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.out.close()
+        self.err.close()
 
 
 def execute_chapter(chapter: Path, scratch: Path, **env_extra: str):
@@ -186,15 +246,56 @@ def built(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
     return proc
 
 
+def cold_build(request, name: str, **env_extra: str) -> Path:
+    """The scratch book that the background build ``name`` made (or makes now)."""
+    started = request.config._therapybook_started.get(name)
+    if started is None:  # not started with the session (e.g. a fixture asked by hand)
+        folder = copy_book(request.config._therapybook_scratch / "builds" / name / "book")
+        built(run(folder, "html", SOURCE_DATE_EPOCH=EPOCH, **env_extra))
+        return folder
+    built(started.wait())
+    return started.book
+
+
 @pytest.fixture(scope="session")
-def book(tmp_path_factory) -> Path:
+def book(request) -> Path:
     """A scratch copy of the book, built once in HTML (cold, two processes) for the session.
 
-    Read only: no test may change it (see the module's docstring).
+    Read only: no test may change it (see the module's docstring). If a selected test
+    rebuilds it (``rebuilt_book``), the copy is taken and its first rebuild started here,
+    before any test reads ``book``, so that it builds while they run.
     """
-    book = copy_book(tmp_path_factory.mktemp("book"))
-    built(run(book, "html", SOURCE_DATE_EPOCH=EPOCH))
-    return book
+    folder = cold_build(request, "book")
+    if "rebuilt_book" in request.config._therapybook_needed:
+        request.config._therapybook_rebuild = start_rebuild(
+            folder, request.config._therapybook_scratch / "builds" / "rebuilt")
+    return folder
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A second copy of the sources, built cold on one process (``THERAPYBOOK_JOBS=1``)."""
+
+    #: the copy; after the real-data test its build is that of another cohort
+    book: Path
+    #: what its first build made, kept aside: ``figures/``, ``_build/html/`` and the two
+    #: reports of ``_build/`` (what the reproducibility test compares with ``book``)
+    first: Path
+
+
+@pytest.fixture(scope="session")
+def twin_book(request) -> Twin:
+    """The reproducibility test's second build, then reused (its build environment and
+    execution cache are those of its own folder, so a rebuild reads only what changed)
+    by the real-data privacy test."""
+    twin = cold_build(request, "twin_book", THERAPYBOOK_JOBS="1")
+    first = twin.parent / "first"
+    shutil.copytree(twin / "figures", first / "figures")
+    shutil.copytree(twin / "_build" / "html", first / "_build" / "html")
+    for name in ("provenance.json", "reproductibilite.json"):
+        if (twin / "_build" / name).exists():
+            shutil.copy2(twin / "_build" / name, first / "_build" / name)
+    return Twin(twin, first)
 
 
 @pytest.fixture(scope="session")
@@ -292,12 +393,9 @@ def copy_built(book: Path, dest: Path) -> Path:
     return dest
 
 
-@pytest.fixture(scope="session")
-def rebuilt_book(book, tmp_path_factory) -> Rebuild:
-    """A copy of ``book`` rebuilt three times: after every change of :data:`CHANGES`, the
-    added cell and the tooling edits (one build); after chapter code ran by hand (issue 9);
-    with nothing changed."""
-    scratch = tmp_path_factory.mktemp("rebuilt")
+def start_rebuild(book: Path, scratch: Path) -> tuple[Path, Path, dict[str, str], Started]:
+    """Copy the built ``book`` into ``scratch``, make every change of :data:`CHANGES`, the
+    added cell and the tooling edits, and start the first rebuild in the background."""
     copy = copy_built(book, scratch / "book")
     src = scratch / "src"
     shutil.copytree(ROOT / "src", src, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
@@ -313,7 +411,18 @@ def rebuilt_book(book, tmp_path_factory) -> Rebuild:
     for module in TOOLING_EDITS:
         with (src / module).open("a", encoding="utf-8") as f:
             f.write("\n# modifié par le test de reconstruction\n")
-    changed = built(run(copy, "html", **env))
+    return copy, src, env, Started(copy, *command(copy, "html", **env))
+
+
+@pytest.fixture(scope="session")
+def rebuilt_book(request, book) -> Rebuild:
+    """A copy of ``book`` rebuilt three times: after every change of :data:`CHANGES`, the
+    added cell and the tooling edits (one build, started as soon as ``book`` was built:
+    see :func:`book`); after chapter code ran by hand (issue 9); with nothing changed."""
+    scratch = request.config._therapybook_scratch / "builds" / "rebuilt"
+    started = request.config._therapybook_rebuild or start_rebuild(book, scratch)
+    copy, src, env, first = started
+    changed = built(first.wait())
     execute_chapter(copy / f"{HAND_RUN_CHAPTER}.md", scratch / "by-hand",
                     THERAPYBOOK_ROOT=str(copy))
     execute_chapter(copy / f"{STALE_RECORDS_CHAPTER}.md", scratch / "stale",

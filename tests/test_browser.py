@@ -10,6 +10,8 @@ term's page. Accessibility: axe-core (npm, pinned by ``package-lock.json``, inst
 ``make setup`` into ``node_modules/``) is injected into every page and finds no WCAG 2.0,
 2.1 or 2.2 level A or AA violation; at a 390 px wide viewport (a phone) no page scrolls
 sideways and nothing outside a scrolling box (tables, figures, code) runs past the screen.
+One crawl (:func:`crawl`) serves all the per-page checks: each page is opened once on
+a desktop screen and once on a phone, a few tabs at a time (:data:`TABS`).
 Screenshots of the home page, the Kaplan-Meier chapter and the CAR-T pathway chapter are
 saved under the scratch book's ``_build/test-artifacts/screenshots/`` (or
 ``$THERAPYBOOK_TEST_ARTIFACTS/screenshots``), never in the working tree; the path is
@@ -168,37 +170,109 @@ def pages_of(html: Path) -> list[str]:
 class Crawl:
     """What one visit of every page found (one navigation per page serves every check)."""
 
-    problems: list[str]
+    problems: list[str] = field(default_factory=list)
     images: dict[str, list[dict]] = field(default_factory=dict)
     ids: dict[str, set[str]] = field(default_factory=dict)
     links: dict[str, list[str]] = field(default_factory=dict)
     svgs: dict[str, list[list[float]]] = field(default_factory=dict)
     #: axe-core's WCAG A/AA violations per page (empty if axe-core is not installed).
     violations: dict[str, list[dict]] = field(default_factory=dict)
+    #: the phone visit of each page: its width, scroll width and what runs past the screen.
+    phone: dict[str, dict] = field(default_factory=dict)
+
+
+#: Pages open at once in each of the two viewports. A page mostly waits (for the network
+#: to go idle) or runs axe-core in its own renderer process, so a few tabs at once keep
+#: both cores busy; the checks are those of one tab, page after page.
+TABS = 2
+
+
+async def _visit_desktop(page, url: str, rel: str, found: Crawl) -> None:
+    await page.goto(url, wait_until="networkidle")
+    found.images[rel] = await page.evaluate(IMAGES_JS)
+    info = await page.evaluate(PAGE_JS)
+    found.ids[rel], found.links[rel] = set(info["ids"]), info["links"]
+    found.svgs[rel] = info["svgs"]
+    if AXE.exists():  # after the page's own checks, so axe's nodes are not counted
+        await page.add_script_tag(path=str(AXE))
+        found.violations[rel] = await page.evaluate(AXE_JS, WCAG_A_AA)
+
+
+async def _visit_phone(page, url: str, rel: str, found: Crawl) -> None:
+    await page.goto(url, wait_until="load")  # requests are the desktop visit's business
+    found.phone[rel] = await page.evaluate(OVERFLOW_JS)
+
+
+async def _tab(context, queue, visit, found: Crawl, record: bool) -> None:
+    """One tab: take pages from ``queue`` until it is empty, recording their problems."""
+    page = await context.new_page()
+    current = {"rel": ""}
+
+    async def route(route):
+        host = urlsplit(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            await route.continue_()
+        else:
+            found.problems.append(f"{current['rel']}: requête hors localhost {route.request.url}")
+            await route.abort()
+
+    await page.route("**/*", route)
+    if record:
+        note = found.problems.append
+        page.on("console", lambda m: m.type == "error" and note(
+            f"{current['rel']}: erreur console {m.text} ({m.location.get('url')})"))
+        page.on("pageerror", lambda e: note(f"{current['rel']}: exception JS {e}"))
+        page.on("requestfailed", lambda r: note(
+            f"{current['rel']}: requête échouée {r.url} ({r.failure})"))
+        page.on("response", lambda r: r.status >= 400 and note(
+            f"{current['rel']}: HTTP {r.status} pour {r.url}"))
+    while not queue.empty():
+        url, rel = queue.get_nowait()
+        current["rel"] = rel
+        await visit(page, url, rel, found)
+    await page.close()
+
+
+async def _crawl(base: str, pages: list[str]) -> Crawl:
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    found = Crawl()
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        desktop = await browser.new_context(viewport={"width": 1280, "height": 900},
+                                            locale="fr-FR", service_workers="block")
+        phone = await browser.new_context(viewport=PHONE, locale="fr-FR",
+                                          service_workers="block", is_mobile=True,
+                                          has_touch=True)
+        tabs = []
+        for context, visit, record in ((desktop, _visit_desktop, True),
+                                       (phone, _visit_phone, False)):
+            queue: asyncio.Queue = asyncio.Queue()
+            for rel in pages:
+                queue.put_nowait((base + rel, rel))
+            tabs += [_tab(context, queue, visit, found, record) for _ in range(TABS)]
+        await asyncio.gather(*tabs)
+        await browser.close()
+    return found
 
 
 @pytest.fixture(scope="module")
-def crawl(site, browser) -> Crawl:
-    """Open every page once: requests, images, ids, links, then axe-core on the same load."""
+def crawl(site) -> Crawl:
+    """Open every page once on a desktop screen (requests, images, ids, links, then
+    axe-core on the same load) and once on a phone; the largest pages first."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} absent : lancer `bash .ci/system-packages.sh` (paquet chromium)")
+    pytest.importorskip("playwright.async_api")
     base, html = site
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR",
-                                  service_workers="block")
-    rec = Recorder(context)
-    page = context.new_page()
-    rec.watch(page)
-    found = Crawl(rec.problems)
-    for rel in pages_of(html):
-        rec.page_url = rel
-        page.goto(base + rel, wait_until="networkidle")
-        found.images[rel] = page.evaluate(IMAGES_JS)
-        info = page.evaluate(PAGE_JS)
-        found.ids[rel], found.links[rel] = set(info["ids"]), info["links"]
-        found.svgs[rel] = info["svgs"]
-        if AXE.exists():  # after the page's own checks, so axe's nodes are not counted
-            page.add_script_tag(path=str(AXE))
-            found.violations[rel] = page.evaluate(AXE_JS, WCAG_A_AA)
-    context.close()
-    return found
+    pages = sorted(pages_of(html), key=lambda rel: -(html / rel).stat().st_size)
+    # A thread of its own: the synchronous API of the other tests keeps its event loop.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _crawl(base, pages)).result()
 
 
 def test_every_page_loads_without_error_or_outside_request(crawl, site):
@@ -309,18 +383,11 @@ def test_axe_finds_no_wcag_a_or_aa_violation_on_any_page(crawl):
     assert report == [], "\n".join(report)
 
 
-def test_no_page_scrolls_sideways_on_a_phone(site, browser):
-    base, html = site
-    context = browser.new_context(viewport=PHONE, locale="fr-FR", service_workers="block",
-                                  is_mobile=True, has_touch=True)
-    Recorder(context)
-    page = context.new_page()
+def test_no_page_scrolls_sideways_on_a_phone(crawl):
     bad = []
-    for rel in pages_of(html):
-        page.goto(base + rel, wait_until="load")  # requests are the crawl's business
-        info = page.evaluate(OVERFLOW_JS)
+    assert len(crawl.phone) == len(crawl.images), "pages vues sur un seul des deux écrans"
+    for rel, info in sorted(crawl.phone.items()):
         if info["scrollWidth"] > info["width"] or info["outside"]:
             bad.append(f"{rel}: largeur {info['scrollWidth']} px pour {info['width']} px ; "
                        f"hors écran : {', '.join(info['outside']) or '—'}")
-    context.close()
     assert bad == [], "\n".join(bad)

@@ -208,28 +208,41 @@ def test_shipped_data_is_valid():
     assert data.validate() == []
 
 
-def test_frictionless_validates_the_shipped_package(root):
-    """The standard tool, on its own, accepts the descriptor and every file it names."""
-    proc = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json",
-                           str(root / "data" / "datapackage.json")],
-                          capture_output=True, text=True, cwd=root / "data")
-    report = json.loads(proc.stdout)
+def test_frictionless_validates_the_shipped_package(root, monkeypatch):
+    """The standard tool, on its own, accepts the descriptor and every file it names.
+
+    ``frictionless validate --json data/datapackage.json``, the command itself (its Typer
+    application, run in this process by Typer's test runner: no second interpreter).
+    """
+    from frictionless.console import console
+    from typer.testing import CliRunner
+
+    monkeypatch.chdir(root / "data")
+    result = CliRunner().invoke(console, ["validate", "--json", "datapackage.json"])
+    report = json.loads(result.stdout)
     errors = [e for t in report["tasks"] for e in t["errors"]] + report["errors"]
-    assert proc.returncode == 0 and report["valid"], errors[:5]
+    assert result.exit_code == 0 and report["valid"], errors[:5]
     assert len(report["tasks"]) == len(data.descriptor()["resources"])
 
 
-def test_a_chapter_reading_validated_files_does_not_import_frictionless(tmp_path):
-    """Validated results are kept per content in the build folder, across processes."""
+def test_a_chapter_reading_validated_files_does_not_import_frictionless(tmp_path, monkeypatch):
+    """Validated results are kept per content in the build folder, across processes.
+
+    This process validates every file into an empty cache folder (nothing in memory);
+    a fresh interpreter, as a chapter's kernel, then loads them all without frictionless.
+    """
+    monkeypatch.setenv("THERAPYBOOK_BUILD_DIR", str(tmp_path))
+    monkeypatch.setattr(data, "_CHECKED", {})
+    names = [r["name"] for r in data.descriptor()["resources"]]
+    rows = sum(len(data.load(n)) for n in names)
+    assert len(list((tmp_path / ".data-cache").iterdir())) == len(names)
     code = ("import sys\nfrom therapybook import data\n"
             "names = [r['name'] for r in data.descriptor()['resources']]\n"
             "frames = {n: data.load(n) for n in names}\n"
             "print('frictionless' in sys.modules, sum(len(f) for f in frames.values()))")
-    env = dict(os.environ, THERAPYBOOK_BUILD_DIR=str(tmp_path))
-    first, second = (subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                                    text=True, check=True).stdout.split() for _ in range(2))
-    assert first[0] == "True" and second[0] == "False" and first[1] == second[1]
-    assert list((tmp_path / ".data-cache").iterdir())
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ), capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["False", str(rows)]
 
 
 def with_rules(package, rules):

@@ -2,8 +2,8 @@
 
 Two fresh copies of the book (different folders, empty execution caches, no figures)
 are built, one on two processes (the session's ``book``) and one on one
-(``THERAPYBOOK_JOBS=1``), so neither the location of the sources nor parallel reading
-may leak into the output. Compared
+(``THERAPYBOOK_JOBS=1``, the session's ``twin_book``, compared as first built), so
+neither the location of the sources nor parallel reading may leak into the output. Compared
 byte for byte: every figure (SVG and PNG), ``provenance.json``, the reproducibility
 report ``reproductibilite.json`` and every file of ``_build/html`` (pages, search
 index, downloads under their hashed folders, static files).
@@ -27,8 +27,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EPOCH, built, copy_book, run
-
 pytestmark = pytest.mark.build
 NORMALISE: dict[str, str] = {}
 EPOCH_DATE = "janv. 01, 2026"  # conftest.EPOCH
@@ -36,11 +34,9 @@ TEXT = {".html", ".js", ".json", ".css", ".svg", ".txt", ".md", ".csv", ".ipynb"
 
 
 @pytest.fixture(scope="module")
-def twin_builds(book, tmp_path_factory) -> tuple[Path, Path]:
-    """The session's ``book`` (two processes) and a second copy built on one."""
-    other = copy_book(tmp_path_factory.mktemp("seconde-copie"))
-    built(run(other, "html", THERAPYBOOK_JOBS="1", SOURCE_DATE_EPOCH=EPOCH))
-    return book, other
+def twin_builds(book, twin_book) -> tuple[Path, Path]:
+    """The session's ``book`` (two processes) and what a second copy built on one made."""
+    return book, twin_book.first
 
 
 def _files(folder: Path) -> dict[str, Path]:
@@ -100,8 +96,8 @@ def test_source_date_epoch_is_honoured(twin_builds):
     assert EPOCH_DATE in index
 
 
-def test_no_absolute_path_of_the_sources_in_the_output(twin_builds):
-    for book in twin_builds:
-        leaks = [name for name, p in _files(book / "_build" / "html").items()
-                 if p.suffix in TEXT and str(book) in p.read_text(errors="replace")]
+def test_no_absolute_path_of_the_sources_in_the_output(book, twin_book):
+    for sources, build in ((book, book), (twin_book.book, twin_book.first)):
+        leaks = [name for name, p in _files(build / "_build" / "html").items()
+                 if p.suffix in TEXT and str(sources) in p.read_text(errors="replace")]
         assert leaks == [], leaks[:10]
