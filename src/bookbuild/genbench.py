@@ -14,7 +14,8 @@ the working tree's. Both run the same script in fresh processes on the same seed
 The cohorts both make for a seed are compared byte for byte: equal while the generator's
 version is the old one's (a faster search with the same draws), different once a new version
 changes what a seed gives (version 2: the thesis's triple-refractory definition constrains the
-flags, so every later draw differs). The load average is printed: the machine is shared.
+flags, so every later draw differs; version 3: a repair step in the survival search). The load
+average is printed: the machine is shared.
 """
 
 from __future__ import annotations
