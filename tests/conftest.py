@@ -91,6 +91,7 @@ def pytest_configure(config) -> None:
     config._therapybook_started = {}
     config._therapybook_needed = set()  # fixtures of the selected tests
     config._therapybook_rebuild = None  # see book()
+    config._therapybook_crawl = None  # see book()
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -263,12 +264,20 @@ def book(request) -> Path:
 
     Read only: no test may change it (see the module's docstring). If a selected test
     rebuilds it (``rebuilt_book``), the copy is taken and its first rebuild started here,
-    before any test reads ``book``, so that it builds while they run.
+    before any test reads ``book``, so that it builds while they run; so does the
+    browser's visit of every page (``tests/test_browser.py``), which reads only the
+    published pages.
     """
     folder = cold_build(request, "book")
-    if "rebuilt_book" in request.config._therapybook_needed:
-        request.config._therapybook_rebuild = start_rebuild(
-            folder, request.config._therapybook_scratch / "builds" / "rebuilt")
+    config = request.config
+    if "rebuilt_book" in config._therapybook_needed:
+        config._therapybook_rebuild = start_rebuild(
+            folder, config._therapybook_scratch / "builds" / "rebuilt")
+    if "crawl" in config._therapybook_needed:
+        import test_browser
+
+        if test_browser.can_crawl():
+            config._therapybook_crawl = test_browser.start_crawl(folder / "_build" / "html")
     return folder
 
 

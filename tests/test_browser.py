@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -111,15 +112,20 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+def serve(html: Path) -> tuple[ThreadingHTTPServer, str]:
+    """A server of the folder ``html`` on localhost, running in a thread, and its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(_QuietHandler, directory=str(html)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
 @pytest.fixture(scope="module")
 def site(book):
     """Base URL of the built book served on localhost."""
     html = book / "_build" / "html"
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 functools.partial(_QuietHandler, directory=str(html)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", html
+    server, base = serve(html)
+    yield base, html
     server.shutdown()
     server.server_close()
 
@@ -170,6 +176,8 @@ def pages_of(html: Path) -> list[str]:
 class Crawl:
     """What one visit of every page found (one navigation per page serves every check)."""
 
+    #: the URL the pages were served from (links are absolute)
+    base: str = ""
     problems: list[str] = field(default_factory=list)
     images: dict[str, list[dict]] = field(default_factory=dict)
     ids: dict[str, set[str]] = field(default_factory=dict)
@@ -238,7 +246,7 @@ async def _crawl(base: str, pages: list[str]) -> Crawl:
 
     from playwright.async_api import async_playwright
 
-    found = Crawl()
+    found = Crawl(base)
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         desktop = await browser.new_context(viewport={"width": 1280, "height": 900},
@@ -258,21 +266,47 @@ async def _crawl(base: str, pages: list[str]) -> Crawl:
     return found
 
 
-@pytest.fixture(scope="module")
-def crawl(site) -> Crawl:
-    """Open every page once on a desktop screen (requests, images, ids, links, then
-    axe-core on the same load) and once on a phone; the largest pages first."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
+def can_crawl() -> bool:
+    """Chromium and Playwright are there (otherwise :func:`crawl` says what is missing)."""
+    import importlib.util
 
+    return Path(CHROMIUM).exists() and importlib.util.find_spec("playwright") is not None
+
+
+def start_crawl(html: Path) -> Future:
+    """Crawl the built book ``html`` in a thread of its own (its own server, its own event
+    loop: the synchronous API of the other tests keeps its own); the largest pages first.
+
+    ``tests/conftest.py`` starts it as soon as the session's book is built, so that it runs
+    while the tests before this module do.
+    """
+    import asyncio
+
+    server, base = serve(html)
+    pages = sorted(pages_of(html), key=lambda rel: -(html / rel).stat().st_size)
+
+    def visit_all() -> Crawl:
+        try:
+            return asyncio.run(_crawl(base, pages))
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="crawl")
+    future = pool.submit(visit_all)
+    pool.shutdown(wait=False)
+    return future
+
+
+@pytest.fixture(scope="module")
+def crawl(request, site) -> Crawl:
+    """Every page opened once on a desktop screen (requests, images, ids, links, then
+    axe-core on the same load) and once on a phone (see :func:`start_crawl`)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} absent : lancer `bash .ci/system-packages.sh` (paquet chromium)")
     pytest.importorskip("playwright.async_api")
-    base, html = site
-    pages = sorted(pages_of(html), key=lambda rel: -(html / rel).stat().st_size)
-    # A thread of its own: the synchronous API of the other tests keeps its event loop.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, _crawl(base, pages)).result()
+    started = getattr(request.config, "_therapybook_crawl", None)
+    return (started or start_crawl(site[1])).result()
 
 
 def test_every_page_loads_without_error_or_outside_request(crawl, site):
@@ -305,7 +339,8 @@ def test_every_image_decodes_and_figures_have_alt_text(crawl):
 
 
 def test_every_internal_link_and_anchor_resolves(crawl, site):
-    base, html = site
+    _base, html = site
+    base = crawl.base
     ids, links = crawl.ids, crawl.links
     bad = []
     for rel, hrefs in links.items():
