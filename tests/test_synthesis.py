@@ -236,15 +236,7 @@ def test_memoised_bounded_loss_is_the_plain_loss_bit_for_bit(tg):
     it down to the last bit: ties between near-equal losses are broken by rounding)."""
     rng = np.random.default_rng(3)
     n = 30
-    gprc = np.zeros(n, bool)
-    gprc[:7] = True
-    cls = np.array(["car_t"] * 12 + ["bispecific"] * 11 + ["adc"] * 7)
-    curves = {"all": np.ones(n, bool), **{c: cls == c for c in ("car_t", "bispecific", "adc")},
-              "anti_gprc5d": gprc, "other_slt": ~gprc}
-    problem = pseudocohort._SurvivalProblem(
-        curves=curves, want={p: tg.km[("pfs", p)] for p in curves}, lower=np.full(n, 5),
-        upper=4000, fixed_time=np.zeros(n, bool), fixed_event=np.zeros(n, bool),
-        logrank_group=gprc, p_value=tg.p_value)
+    problem = _pfs_like_problem(tg, np.zeros(n, bool))
     for _ in range(300):
         t = rng.integers(5, 1500, n) // int(rng.choice([1, 40]))  # ties now and then
         t = np.maximum(t, 5)
@@ -273,14 +265,15 @@ def test_quick_logrank_p_is_the_reference_up_to_rounding():
     assert pseudocohort._p_term(0.0240, 0.024) == 0.0
 
 
-def _pfs_like_problem(tg, rng):
+def _pfs_like_problem(tg, fixed: np.ndarray) -> pseudocohort._SurvivalProblem:
+    """The PFS problem's shape (30 subjects, three classes, anti-GPRC5D or not); ``fixed``
+    marks the subjects whose time and event may not move."""
     n = 30
     gprc = np.zeros(n, bool)
     gprc[:7] = True
     cls = np.array(["car_t"] * 12 + ["bispecific"] * 11 + ["adc"] * 7)
     curves = {"all": np.ones(n, bool), **{c: cls == c for c in ("car_t", "bispecific", "adc")},
               "anti_gprc5d": gprc, "other_slt": ~gprc}
-    fixed = rng.random(n) < 0.1
     return pseudocohort._SurvivalProblem(
         curves=curves, want={p: tg.km[("pfs", p)] for p in curves}, lower=np.full(n, 5),
         upper=4000, fixed_time=fixed, fixed_event=fixed.copy(), logrank_group=gprc,
@@ -295,7 +288,7 @@ def test_snap_puts_the_carrier_of_each_missed_limit_on_the_printed_value(tg):
     rng = np.random.default_rng(11)
     moved_any = 0
     for _ in range(200):
-        problem = _pfs_like_problem(tg, rng)
+        problem = _pfs_like_problem(tg, rng.random(30) < 0.1)
         # times near the printed values, so that many limits are met or nearly met
         values = sorted({int(round(100 * v)) for w in problem.want.values() for v in w
                          if not math.isnan(v)})
