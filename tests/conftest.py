@@ -16,21 +16,27 @@ uses one of these fixtures, or R (marker ``r``), is marked ``build`` here; so ar
 hand, tests that run a chapter in a kernel or the generator (``pytest -m "not build"``
 is the fast tier).
 
+The fast tier runs first. The builds overlap it and each other: ``book`` and ``twin_book``
+start when collection ends (:func:`pytest_collection_finish`); as soon as ``book`` is
+built, the first rebuild of ``rebuilt_book``, the PDF of ``pdf_book`` and the browser's
+visit of every page start in the background (:func:`book`). Each fixture waits for its
+build and fails with its output, as a build run in place would.
+
 How to add a test without adding a build:
 
 - to check what the book shows, read ``book`` (HTML: :func:`page`, :func:`manifest`) or
   ``pdf_book`` (:func:`pdf_text`). Never leave them changed: ``book`` is also the
   reference of the reproducibility comparison (a build that fails publishes nothing, so
-  breaking an input of ``book`` and restoring it in a ``finally`` is fine);
+  breaking an input of ``idle_book`` and restoring it in a ``finally`` is fine);
 - to check that a change of the sources reaches the book, add the change to
   :data:`CHANGES` (a file of the book, a text it contains once, its replacement) and
   compare ``rebuilt_book.book`` with ``book``. The chapters that read the changed file
   are then expected to re-execute (``tests/test_build.py`` checks exactly which);
 - to run a chapter's code, use :func:`execute_chapter` (a plain kernel, scratch folders);
 - a build that must fail (a broken input) should be replaced by an in-process check
-  of the function that raises; if a build is really needed, break ``book`` or
-  ``rebuilt_book.book`` and restore it in a ``finally``: only the chapters that read the
-  broken file are read again.
+  of the function that raises; if a build is really needed, break ``idle_book`` (``book``
+  once its background PDF is over) or ``rebuilt_book.book`` and restore it in a
+  ``finally``: only the chapters that read the broken file are read again.
 """
 
 from __future__ import annotations
@@ -92,17 +98,24 @@ def pytest_configure(config) -> None:
     config._therapybook_needed = set()  # fixtures of the selected tests
     config._therapybook_rebuild = None  # see book()
     config._therapybook_crawl = None  # see book()
+    config._therapybook_pdf = None  # see book()
 
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Mark ``build`` (slow) every test that uses a built book or runs R; run the fast
-    tier first (it runs while the session's first builds are under way)."""
+    tier first (it runs while the session's first builds are under way) and the failing
+    builds in ``book``'s folder last."""
     for item in items:
         if (BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))
                 or item.get_closest_marker("r")):
             item.add_marker(pytest.mark.build)
-    items[:] = ([i for i in items if not i.get_closest_marker("build")]
-                + [i for i in items if i.get_closest_marker("build")])
+    def tier(item) -> int:  # fast tier, builds, then builds in book's folder (last: they
+        # wait for the background PDF there, see idle_book)
+        if not item.get_closest_marker("build"):
+            return 0
+        return 2 if "idle_book" in getattr(item, "fixturenames", ()) else 1
+
+    items.sort(key=tier)  # stable: each tier keeps the files' order
 
 
 def pytest_collection_finish(session) -> None:
@@ -124,9 +137,11 @@ def pytest_collection_finish(session) -> None:
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
-    rebuild = getattr(session.config, "_therapybook_rebuild", None)
-    for started in [*getattr(session.config, "_therapybook_started", {}).values(),
-                    *([rebuild[3]] if rebuild else [])]:
+    config = session.config
+    rebuild = getattr(config, "_therapybook_rebuild", None)
+    pdf = getattr(config, "_therapybook_pdf", None)
+    for started in [*getattr(config, "_therapybook_started", {}).values(),
+                    *([rebuild[3]] if rebuild else []), *([pdf] if pdf else [])]:
         started.stop()
     before = getattr(session.config, "_therapybook_tree", None)
     if before is None:
@@ -183,8 +198,9 @@ class Started:
 
     def __init__(self, book: Path, argv: list[str], env: dict[str, str]):
         self.book, self.argv = book, argv
-        self.out = (book.parent / "stdout.txt").open("w+", encoding="utf-8")
-        self.err = (book.parent / "stderr.txt").open("w+", encoding="utf-8")
+        log = book.parent / f"{argv[-1]}-{len(list(book.parent.glob('*-stdout.txt')))}"
+        self.out = Path(f"{log}-stdout.txt").open("w+", encoding="utf-8")
+        self.err = Path(f"{log}-stderr.txt").open("w+", encoding="utf-8")
         self.proc = subprocess.Popen(argv, cwd=book, env=env, stdout=self.out, stderr=self.err,
                                      text=True)
 
@@ -264,15 +280,19 @@ def book(request) -> Path:
 
     Read only: no test may change it (see the module's docstring). If a selected test
     rebuilds it (``rebuilt_book``), the copy is taken and its first rebuild started here,
-    before any test reads ``book``, so that it builds while they run; so does the
-    browser's visit of every page (``tests/test_browser.py``), which reads only the
-    published pages.
+    before any test reads ``book``, so that it builds while they run; so do the PDF of
+    ``pdf_book`` (in this folder: a test that runs a build here asks for :func:`idle_book`)
+    and the browser's visit of every page (``tests/test_browser.py``), which reads only
+    the published pages.
     """
     folder = cold_build(request, "book")
     config = request.config
     if "rebuilt_book" in config._therapybook_needed:
         config._therapybook_rebuild = start_rebuild(
             folder, config._therapybook_scratch / "builds" / "rebuilt")
+    if "pdf_book" in config._therapybook_needed:  # see idle_book()
+        config._therapybook_pdf = Started(folder, *command(folder, "pdf",
+                                                           SOURCE_DATE_EPOCH=EPOCH))
     if "crawl" in config._therapybook_needed:
         import test_browser
 
@@ -308,14 +328,22 @@ def twin_book(request) -> Twin:
 
 
 @pytest.fixture(scope="session")
-def pdf_book(book) -> Path:
+def pdf_book(request, book) -> Path:
     """The session's ``book``, also built as PDF once for the whole session.
 
     The PDF is ``_build/pdf/livre.pdf``; the LaTeX sources and the log of the last LaTeX
     run stay in ``_build/.stage/latex/`` (``livre.tex``, ``livre.log``).
     """
-    built(run(book, "pdf", SOURCE_DATE_EPOCH=EPOCH))
+    started = request.config._therapybook_pdf
+    built(started.wait() if started else run(book, "pdf", SOURCE_DATE_EPOCH=EPOCH))
     return book
+
+
+@pytest.fixture
+def idle_book(pdf_book) -> Path:
+    """``book`` once no build runs in its folder (the PDF of ``pdf_book`` is started in the
+    background): for a test that runs a build there itself."""
+    return pdf_book
 
 
 def pdf_text(book: Path) -> str:

@@ -846,14 +846,16 @@ def build_stops(book: Path, broken: Broken, expected: list[Broken], tmp_path: Pa
 
 
 @pytest.mark.build
-def test_real_cohort_breaking_every_rule_stops_validate_and_build(book, tmp_path):
+def test_real_cohort_breaking_every_rule_stops_validate_and_build(idle_book, tmp_path):
+    book = idle_book
     broken, each = every_cohort_rule_broken(book)
     assert len(each) >= 8
     build_stops(book, broken, each, tmp_path)
 
 
 @pytest.mark.build
-def test_transcribed_file_with_decimal_comma_stops_build(book, tmp_path):
+def test_transcribed_file_with_decimal_comma_stops_build(idle_book, tmp_path):
+    book = idle_book
     read = read_by_chapters(book)
     t = pick(book, lambda res, f: res["name"] in read and res["name"] != COHORT
              and f.get("type") == "number")
