@@ -48,6 +48,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -61,7 +62,7 @@ BOOK_PARTS = ["_config.yml", "_toc.yml", "index.md", "references.bib", "chapters
 GUARDED = ("_build", "figures", "data")
 SCRATCH_ENV = ("THERAPYBOOK_FIGURES", "THERAPYBOOK_PROVENANCE_DIR", "THERAPYBOOK_BUILD_DIR")
 #: Fixtures that build the book: a test using one is marked ``build``.
-BUILD_FIXTURES = {"book", "pdf_book", "rebuilt_book", "twin_book"}
+BUILD_FIXTURES = {"book", "pdf_book", "rebuilt_book", "twin_book", "real_data_book"}
 #: ``SOURCE_DATE_EPOCH`` of the session's builds (2026-01-01 12:00 UTC): the scratch copies
 #: are no git checkout, and the reproducibility test compares two builds of that date.
 EPOCH = "1767268800"
@@ -99,6 +100,8 @@ def pytest_configure(config) -> None:
     config._therapybook_rebuild = None  # see book()
     config._therapybook_crawl = None  # see book()
     config._therapybook_pdf = None  # see book()
+    config._therapybook_twin = None  # see start_twin()
+    config._therapybook_real = None  # see start_twin()
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -119,21 +122,25 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 
 def pytest_collection_finish(session) -> None:
-    """Start the two cold builds that need nothing else (``book`` and ``twin_book``) as
-    soon as the tests are known, if a selected test needs them: they build in the
-    background while the fast tier runs, and their fixtures wait for them."""
+    """Start the two cold builds that need nothing else (``book`` and ``twin_book``, then
+    its real-data rebuild) as soon as the tests are known, if a selected test needs them:
+    they build in the background while the fast tier runs, and their fixtures wait."""
     config = session.config
     if config.option.collectonly:
         return
     needed = {name for item in session.items for name in getattr(item, "fixturenames", ())}
     config._therapybook_needed = needed
     scratch = config._therapybook_scratch / "builds"
-    for name in ("book", "twin_book") if needed else ():
-        if name in needed:
-            folder = copy_book(scratch / name / "book")
-            jobs = {"THERAPYBOOK_JOBS": "1"} if name == "twin_book" else {}
-            config._therapybook_started[name] = Started(folder, *command(
-                folder, "html", SOURCE_DATE_EPOCH=EPOCH, **jobs))
+    if "book" in needed:
+        folder = copy_book(scratch / "book" / "book")
+        config._therapybook_started["book"] = Started(folder, *command(
+            folder, "html", SOURCE_DATE_EPOCH=EPOCH))
+    if "twin_book" in needed:
+        folder = copy_book(scratch / "twin_book" / "book")
+        started = Started(folder, *command(folder, "html", SOURCE_DATE_EPOCH=EPOCH,
+                                           THERAPYBOOK_JOBS="1"))
+        config._therapybook_started["twin_book"] = started
+        start_twin(config, started, folder)
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
@@ -263,12 +270,12 @@ def built(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
     return proc
 
 
-def cold_build(request, name: str, **env_extra: str) -> Path:
+def cold_build(request, name: str) -> Path:
     """The scratch book that the background build ``name`` made (or makes now)."""
     started = request.config._therapybook_started.get(name)
     if started is None:  # not started with the session (e.g. a fixture asked by hand)
         folder = copy_book(request.config._therapybook_scratch / "builds" / name / "book")
-        built(run(folder, "html", SOURCE_DATE_EPOCH=EPOCH, **env_extra))
+        built(run(folder, "html", SOURCE_DATE_EPOCH=EPOCH))
         return folder
     built(started.wait())
     return started.book
@@ -312,19 +319,123 @@ class Twin:
     first: Path
 
 
+def keep_first(started: Started | None, folder: Path) -> Twin:
+    """Wait for the twin's cold build (or run it now) and keep what it made aside."""
+    if started is None:
+        built(run(folder, "html", SOURCE_DATE_EPOCH=EPOCH, THERAPYBOOK_JOBS="1"))
+    else:
+        built(started.wait())
+    first = folder.parent / "first"
+    shutil.copytree(folder / "figures", first / "figures")
+    shutil.copytree(folder / "_build" / "html", first / "_build" / "html")
+    for name in ("provenance.json", "reproductibilite.json"):
+        if (folder / "_build" / name).exists():
+            shutil.copy2(folder / "_build" / name, first / "_build" / name)
+    return Twin(folder, first)
+
+
+#: Identifiers of the privacy test's cohort, the most recognisable first that the
+#: identifier column's pattern accepts.
+ID_FORMATS = ("ZQXPRIV{n:03d}", "ZQX-{n:03d}", "ZQX{n:03d}", "P9{n:02d}", "{n:03d}")
+#: The data-package resource that real-data mode replaces.
+COHORT = "retrospective_cohort"
+
+
+def recognisable_cohort(text: str, res: dict) -> tuple[str, list[str], list[float]]:
+    """The shipped pseudo-cohort with recognisable IDs and shifted times (``*_months``)."""
+    import csv
+    import io
+
+    table = list(csv.reader(io.StringIO(text, newline="")))
+    header, rows = table[0], [r for r in table[1:] if r]
+    fields = {f["name"]: f for f in res["schema"]["fields"]}
+    pk = res["schema"]["primaryKey"]
+    id_col = header.index(pk if isinstance(pk, str) else pk[0])
+    pattern = fields[header[id_col]].get("constraints", {}).get("pattern")
+    fmt_id = next((f for f in ID_FORMATS if not pattern
+                   or all(re.fullmatch(pattern, f.format(n=n)) for n in range(1, len(rows) + 1))),
+                  None)
+    if fmt_id is None:
+        pytest.skip(f"aucun format d'identifiant reconnaissable ne suit le motif {pattern}")
+    ids, times = [], []
+    time_cols = [i for i, h in enumerate(header)
+                 if h.endswith("_months") and fields.get(h, {}).get("type") == "number"]
+    for n, row in enumerate(rows, 1):
+        row[id_col] = fmt_id.format(n=n)
+        ids.append(row[id_col])
+        for i in time_cols:
+            if row[i]:
+                value = round(float(row[i]) + 0.013 + 0.0017 * (n % 5), 3)
+                row[i] = f"{value}"
+                times.append(value)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *rows])
+    return out.getvalue(), ids, times
+
+
+@dataclass(frozen=True)
+class RealData:
+    """The twin rebuilt (HTML, then PDF) in real-data mode on a recognisable cohort."""
+
+    twin: Twin
+    #: the cohort file, its text, its identifiers and its individual times
+    cohort: Path
+    text: str
+    ids: list[str]
+    times: list[float]
+    builds: tuple[subprocess.CompletedProcess, ...]
+
+
+def build_real_data(first: Future) -> RealData:
+    """Once the twin is kept aside (``first``), rebuild it on a recognisable cohort."""
+    twin = first.result()
+    res = next((r for r in descriptor(twin.book)["resources"] if r["name"] == COHORT), None)
+    if res is None:
+        pytest.skip("pas de cohorte rétrospective dans le paquet de données")
+    text, ids, times = recognisable_cohort(
+        (twin.book / "data" / res["path"]).read_text(encoding="utf-8"), res)
+    cohort = twin.book.parent / "cohorte-reelle.csv"
+    cohort.write_text(text, encoding="utf-8")
+    builds = tuple(run(twin.book, command, THERAPYBOOK_COHORT=str(cohort))
+                   for command in ("html", "pdf"))
+    return RealData(twin, cohort, text, ids, times, builds)
+
+
+def start_twin(config, started: Started | None, folder: Path) -> None:
+    """In a thread of their own, one after the other: wait for the twin's build and keep
+    it aside (``twin_book``), then, if a selected test asks for it, its real-data
+    rebuild (``real_data_book``). Only files and subprocesses: no state of this process."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="twin")
+    first = pool.submit(keep_first, started, folder)
+    config._therapybook_twin = first
+    if "real_data_book" in config._therapybook_needed:
+        config._therapybook_real = pool.submit(build_real_data, first)
+    pool.shutdown(wait=False)
+
+
 @pytest.fixture(scope="session")
 def twin_book(request) -> Twin:
     """The reproducibility test's second build, then reused (its build environment and
     execution cache are those of its own folder, so a rebuild reads only what changed)
     by the real-data privacy test."""
-    twin = cold_build(request, "twin_book", THERAPYBOOK_JOBS="1")
-    first = twin.parent / "first"
-    shutil.copytree(twin / "figures", first / "figures")
-    shutil.copytree(twin / "_build" / "html", first / "_build" / "html")
-    for name in ("provenance.json", "reproductibilite.json"):
-        if (twin / "_build" / name).exists():
-            shutil.copy2(twin / "_build" / name, first / "_build" / name)
-    return Twin(twin, first)
+    config = request.config
+    if config._therapybook_twin is None:
+        start_twin(config, None, copy_book(config._therapybook_scratch / "builds" / "twin_book"
+                                           / "book"))
+    return config._therapybook_twin.result()
+
+
+@pytest.fixture(scope="session")
+def real_data_book(request, twin_book) -> RealData:
+    """``twin_book`` rebuilt in real-data mode (HTML and PDF) on a recognisable cohort:
+    the shipped pseudo-cohort with other identifiers and shifted times. Started in the
+    background as soon as the twin is built (:func:`start_twin`)."""
+    config = request.config
+    if config._therapybook_real is None:
+        pool = ThreadPoolExecutor(1)
+        config._therapybook_real = pool.submit(build_real_data, config._therapybook_twin)
+        pool.shutdown(wait=False)
+    return config._therapybook_real.result()
 
 
 @pytest.fixture(scope="session")

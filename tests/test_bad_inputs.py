@@ -32,6 +32,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -865,35 +866,6 @@ def test_transcribed_file_with_decimal_comma_stops_build(idle_book, tmp_path):
 
 
 # --------------------------------------------------------------------------- privacy
-ID_FORMATS = ("ZQXPRIV{n:03d}", "ZQX-{n:03d}", "ZQX{n:03d}", "P9{n:02d}", "{n:03d}")
-
-
-def recognisable_cohort(text: str, res: dict) -> tuple[str, list[str], list[float]]:
-    """The shipped pseudo-cohort with recognisable IDs and shifted times (``*_months``)."""
-    header, rows = parse(text)
-    fields = {f["name"]: f for f in res["schema"]["fields"]}
-    pk = res["schema"]["primaryKey"]
-    id_col = header.index(pk if isinstance(pk, str) else pk[0])
-    pattern = fields[header[id_col]].get("constraints", {}).get("pattern")
-    fmt_id = next((f for f in ID_FORMATS if not pattern
-                   or all(re.fullmatch(pattern, f.format(n=n)) for n in range(1, len(rows) + 1))),
-                  None)
-    if fmt_id is None:
-        pytest.skip(f"aucun format d'identifiant reconnaissable ne suit le motif {pattern}")
-    ids, times = [], []
-    time_cols = [i for i, h in enumerate(header)
-                 if h.endswith("_months") and fields.get(h, {}).get("type") == "number"]
-    for n, row in enumerate(rows, 1):
-        row[id_col] = fmt_id.format(n=n)
-        ids.append(row[id_col])
-        for i in time_cols:
-            if row[i]:
-                value = round(float(row[i]) + 0.013 + 0.0017 * (n % 5), 3)
-                row[i] = f"{value}"
-                times.append(value)
-    return dump(header, rows), ids, times
-
-
 def _aggregates(text: str) -> set[float]:
     """Kaplan-Meier medians and their bounds: one patient's time by definition, published."""
     from therapybook.stats import survival
@@ -943,7 +915,7 @@ def _texts(build: Path) -> dict[str, str]:
 
 
 @pytest.mark.build
-def test_real_data_mode_publishes_no_patient_level_data(book, twin_book, tmp_path, monkeypatch):
+def test_real_data_mode_publishes_no_patient_level_data(book, real_data_book, monkeypatch):
     """Build on a second synthetic cohort with recognisable IDs and times; scan the outputs.
 
     Identifiers must appear nowhere. An individual time, formatted as the book prints
@@ -951,39 +923,41 @@ def test_real_data_mode_publishes_no_patient_level_data(book, twin_book, tmp_pat
     where it is an aggregate — a Kaplan-Meier median or bound (by definition one
     patient's time) or a number of the study's recomputed tables — or no more often
     than the same file of the pseudo-cohort build shows that string (the same digits
-    can come from published, non-patient numbers).
+    can come from published, non-patient numbers). The builds are those of
+    ``real_data_book``: the twin copy, already built, rebuilt on that cohort (only the
+    cohort's chapters re-execute and only the pages that read them are read again).
     """
     from therapybook.render import fmt
 
-    res = resources(book).get(COHORT)
-    if res is None or COHORT not in read_by_chapters(book):
+    if COHORT not in resources(book) or COHORT not in read_by_chapters(book):
         pytest.skip("pas encore de cohorte rétrospective lue par un chapitre")
-    text, ids, times = recognisable_cohort(
-        (book / "data" / res["path"]).read_text(encoding="utf-8"), res)
-    real = tmp_path / "cohorte-reelle.csv"
-    real.write_text(text, encoding="utf-8")
+    real = real_data_book
+    for proc in real.builds:
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    text, ids, times = real.text, real.ids, real.times
     agg = {s for a in _aggregates(text) for s in (fmt.number(a, 2), fmt.signif(a))}
-    agg |= _module_aggregates(real, monkeypatch)
+    agg |= _module_aggregates(real.cohort, monkeypatch)
     time_needles = {s for t in times for s in (fmt.number(t, 2), fmt.signif(t))
                     if len(s) >= 4} - agg
-    # The twin copy, already built: only the cohort's chapters re-execute and only the
-    # pages that read them are read again.
-    copy = twin_book.book
-    for command in ("html", "pdf"):
-        proc = run(copy, command, THERAPYBOOK_COHORT=str(real))
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    copy = real.twin.book
     published = _texts(copy / "_build")
     baseline = _texts(book / "_build")
     published["pdf/livre.pdf"] = subprocess.run(
         ["pdftotext", str(copy / "_build" / "pdf" / "livre.pdf"), "-"],
         capture_output=True, text=True, check=True).stdout
     html_all = "\n".join(v for k, v in baseline.items() if k.endswith(".html"))
+    # One pass per text for all the times: a time is a whole number of the text (neither a
+    # digit nor a decimal comma on either side), so two times never overlap.
+    times_re = re.compile(r"(?<![\d,])(?:" + "|".join(
+        re.escape(n) for n in sorted(time_needles, key=len, reverse=True)) + r")(?![\d,])")
+
+    def counts(text: str) -> Counter:
+        return Counter(times_re.findall(text)) if time_needles else Counter()
+
     found = []
     for where, content in published.items():
         found += [f"{where}: identifiant {i}" for i in ids if i in content]
-        base = baseline.get(where, html_all if where.endswith(".pdf") else "")
-        for needle in time_needles:
-            pat = re.compile(rf"(?<![\d,]){re.escape(needle)}(?![\d,])")
-            if len(pat.findall(content)) > len(pat.findall(base)):
-                found.append(f"{where}: durée individuelle {needle}")
+        base = counts(baseline.get(where, html_all if where.endswith(".pdf") else ""))
+        found += [f"{where}: durée individuelle {needle}"
+                  for needle, n in sorted(counts(content).items()) if n > base[needle]]
     assert found == [], "\n".join(found[:50])
