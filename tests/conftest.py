@@ -41,6 +41,8 @@ How to add a test without adding a build:
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -270,17 +272,6 @@ def built(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
     return proc
 
 
-def cold_build(request, name: str) -> Path:
-    """The scratch book that the background build ``name`` made (or makes now)."""
-    started = request.config._therapybook_started.get(name)
-    if started is None:  # not started with the session (e.g. a fixture asked by hand)
-        folder = copy_book(request.config._therapybook_scratch / "builds" / name / "book")
-        built(run(folder, "html", SOURCE_DATE_EPOCH=EPOCH))
-        return folder
-    built(started.wait())
-    return started.book
-
-
 @pytest.fixture(scope="session")
 def book(request) -> Path:
     """A scratch copy of the book, built once in HTML (cold, two processes) for the session.
@@ -292,8 +283,14 @@ def book(request) -> Path:
     and the browser's visit of every page (``tests/test_browser.py``), which reads only
     the published pages.
     """
-    folder = cold_build(request, "book")
     config = request.config
+    started = config._therapybook_started.get("book")
+    if started is None:  # not started with the session (e.g. a fixture asked by hand)
+        folder = copy_book(config._therapybook_scratch / "builds" / "book" / "book")
+        built(run(folder, "html", SOURCE_DATE_EPOCH=EPOCH))
+    else:
+        built(started.wait())
+        folder = started.book
     if "rebuilt_book" in config._therapybook_needed:
         config._therapybook_rebuild = start_rebuild(
             folder, config._therapybook_scratch / "builds" / "rebuilt")
@@ -341,13 +338,22 @@ ID_FORMATS = ("ZQXPRIV{n:03d}", "ZQX-{n:03d}", "ZQX{n:03d}", "P9{n:02d}", "{n:03
 COHORT = "retrospective_cohort"
 
 
+def parse(text: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a CSV text (blank lines dropped)."""
+    table = list(csv.reader(io.StringIO(text, newline="")))
+    return table[0], [r for r in table[1:] if r]
+
+
+def dump(header: list[str], rows: list[list[str]]) -> str:
+    """The CSV text of ``header`` and ``rows``, one line each."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *rows])
+    return out.getvalue()
+
+
 def recognisable_cohort(text: str, res: dict) -> tuple[str, list[str], list[float]]:
     """The shipped pseudo-cohort with recognisable IDs and shifted times (``*_months``)."""
-    import csv
-    import io
-
-    table = list(csv.reader(io.StringIO(text, newline="")))
-    header, rows = table[0], [r for r in table[1:] if r]
+    header, rows = parse(text)
     fields = {f["name"]: f for f in res["schema"]["fields"]}
     pk = res["schema"]["primaryKey"]
     id_col = header.index(pk if isinstance(pk, str) else pk[0])
@@ -368,9 +374,7 @@ def recognisable_cohort(text: str, res: dict) -> tuple[str, list[str], list[floa
                 value = round(float(row[i]) + 0.013 + 0.0017 * (n % 5), 3)
                 row[i] = f"{value}"
                 times.append(value)
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows([header, *rows])
-    return out.getvalue(), ids, times
+    return dump(header, rows), ids, times
 
 
 @dataclass(frozen=True)
@@ -451,10 +455,12 @@ def pdf_book(request, book) -> Path:
 
 
 @pytest.fixture
-def idle_book(pdf_book) -> Path:
+def idle_book(request, book) -> Path:
     """``book`` once no build runs in its folder (the PDF of ``pdf_book`` is started in the
-    background): for a test that runs a build there itself."""
-    return pdf_book
+    background, if a selected test reads it): for a test that runs a build there itself."""
+    if request.config._therapybook_pdf is not None:
+        request.config._therapybook_pdf.wait()
+    return book
 
 
 def pdf_text(book: Path) -> str:

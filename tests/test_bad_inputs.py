@@ -43,9 +43,8 @@ from bookbuild import cli
 from bookbuild.sphinx import chapter_inputs
 from therapybook import data
 
-from conftest import ROOT, descriptor, run
+from conftest import COHORT, ROOT, descriptor, dump, parse, run
 
-COHORT = "retrospective_cohort"
 ACCEPTED = "accepted"
 
 # --------------------------------------------------------------------------- helpers
@@ -59,17 +58,6 @@ def read_by_chapters(book: Path) -> set[str]:
         code = "\n".join(chapter_inputs.CODE_CELL.findall(md.read_text(encoding="utf-8")))
         names |= set(chapter_inputs.LOAD_CALL.findall(code))
     return names
-
-
-def parse(text: str) -> tuple[list[str], list[list[str]]]:
-    table = list(csv.reader(io.StringIO(text, newline="")))
-    return table[0], [r for r in table[1:] if r]
-
-
-def dump(header: list[str], rows: list[list[str]]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows([header, *rows])
-    return out.getvalue()
 
 
 def data_hashes(book: Path) -> dict[str, str]:
@@ -516,14 +504,19 @@ def tree(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture()
-def scratch(tree, monkeypatch) -> Path:
-    """The loader pointed at :func:`tree`, as ``THERAPYBOOK_ROOT`` would point it."""
+def point_loader(monkeypatch, tree: Path) -> Path:
+    """The loader pointed at ``tree``, as ``THERAPYBOOK_ROOT`` would point it."""
     monkeypatch.setattr(data, "ROOT", tree)
     monkeypatch.setattr(data, "DATA_DIR", tree / "data")
     monkeypatch.setattr(data, "DESCRIPTOR", tree / "data" / "datapackage.json")
     monkeypatch.delenv("THERAPYBOOK_COHORT", raising=False)
     return tree
+
+
+@pytest.fixture()
+def scratch(tree, monkeypatch) -> Path:
+    """The loader pointed at :func:`tree` (:func:`point_loader`)."""
+    return point_loader(monkeypatch, tree)
 
 
 @contextlib.contextmanager
@@ -652,10 +645,7 @@ def row_rules_broken(tree: Path, name: str, tmp_path: Path) -> tuple[dict, Outco
         cases[k, rule["rule"]] = broken
     whole = Broken(t, t.text.encode(), "", None)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(data, "ROOT", tree)
-        mp.setattr(data, "DATA_DIR", tree / "data")
-        mp.setattr(data, "DESCRIPTOR", tree / "data" / "datapackage.json")
-        mp.delenv("THERAPYBOOK_COHORT", raising=False)
+        point_loader(mp, tree)
         with applied(whole, tmp_path, mp):
             err = io.StringIO()
             with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):

@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -141,6 +142,22 @@ def browser():
         b.close()
 
 
+def local(url: str) -> bool:
+    """A request that stays on this machine (inline data, or the local server)."""
+    return url.startswith(("data:", "blob:")) or (urlsplit(url).hostname or "") in LOCAL_HOSTS
+
+
+def watch(page, note: Callable[[str], None], where: Callable[[], str]) -> None:
+    """Report through ``note`` the console errors, exceptions, failed requests and HTTP
+    errors of ``page`` (either Playwright API), each prefixed with the page ``where()``."""
+    page.on("console", lambda m: m.type == "error" and note(
+        f"{where()}: erreur console {m.text} ({m.location.get('url')})"))
+    page.on("pageerror", lambda e: note(f"{where()}: exception JS {e}"))
+    page.on("requestfailed", lambda r: note(f"{where()}: requête échouée {r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and note(
+        f"{where()}: HTTP {r.status} pour {r.url}"))
+
+
 class Recorder:
     """Console errors, failed requests and off-localhost requests of one browser context."""
 
@@ -150,21 +167,14 @@ class Recorder:
         context.route("**/*", self._route)
 
     def _route(self, route):
-        host = urlsplit(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+        if local(route.request.url):
             route.continue_()
         else:
             self.problems.append(f"{self.page_url}: requête hors localhost {route.request.url}")
             route.abort()
 
     def watch(self, page) -> None:
-        page.on("console", lambda m: m.type == "error" and self.problems.append(
-            f"{self.page_url}: erreur console {m.text} ({m.location.get('url')})"))
-        page.on("pageerror", lambda e: self.problems.append(f"{self.page_url}: exception JS {e}"))
-        page.on("requestfailed", lambda r: self.problems.append(
-            f"{self.page_url}: requête échouée {r.url} ({r.failure})"))
-        page.on("response", lambda r: r.status >= 400 and self.problems.append(
-            f"{self.page_url}: HTTP {r.status} pour {r.url}"))
+        watch(page, self.problems.append, lambda: self.page_url)
 
 
 def pages_of(html: Path) -> list[str]:
@@ -217,8 +227,7 @@ async def _tab(context, queue, visit, found: Crawl, record: bool) -> None:
     current = {"rel": ""}
 
     async def route(route):
-        host = urlsplit(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+        if local(route.request.url):
             await route.continue_()
         else:
             found.problems.append(f"{current['rel']}: requête hors localhost {route.request.url}")
@@ -226,14 +235,7 @@ async def _tab(context, queue, visit, found: Crawl, record: bool) -> None:
 
     await page.route("**/*", route)
     if record:
-        note = found.problems.append
-        page.on("console", lambda m: m.type == "error" and note(
-            f"{current['rel']}: erreur console {m.text} ({m.location.get('url')})"))
-        page.on("pageerror", lambda e: note(f"{current['rel']}: exception JS {e}"))
-        page.on("requestfailed", lambda r: note(
-            f"{current['rel']}: requête échouée {r.url} ({r.failure})"))
-        page.on("response", lambda r: r.status >= 400 and note(
-            f"{current['rel']}: HTTP {r.status} pour {r.url}"))
+        watch(page, found.problems.append, lambda: current["rel"])
     while not queue.empty():
         url, rel = queue.get_nowait()
         current["rel"] = rel

@@ -484,19 +484,24 @@ class _SurvivalProblem:
             self._memo.clear()
             self._recipes.clear()
         srt = np.sort(sub)
-        times = srt >> 1
-        shape = (srt & 1).astype(np.int8)
-        shape[1:] += 2 * (times[1:] == times[:-1])
-        skey = shape.tobytes()
-        recipe = self._recipes.get(skey)
-        if recipe is None:
-            recipe = self._recipes[skey] = _km_recipe(srt.tolist())
-        got = _apply(recipe, times)
+        got = _apply(self._recipe(srt), srt >> 1)
         want = self._want[pop]
         terms = (_target_loss(got[0], want[0]), _target_loss(got[1], want[1]),
                  _target_loss(got[2], want[2]))
         hit = self._memo[key] = (got, terms, terms[0] + terms[1] + terms[2])
         return hit
+
+    def _recipe(self, srt: np.ndarray) -> tuple:
+        """How a curve's limits follow from its sorted codes, memoised on their order
+        (events, censorings and ties), which alone decides it."""
+        times = srt >> 1
+        shape = (srt & 1).astype(np.int8)
+        shape[1:] += 2 * (times[1:] == times[:-1])
+        key = shape.tobytes()
+        recipe = self._recipes.get(key)
+        if recipe is None:
+            recipe = self._recipes[key] = _km_recipe(srt.tolist())
+        return recipe
 
     def loss(self, state) -> float:
         return self.bounded(state, math.inf)
@@ -618,11 +623,7 @@ class _SurvivalProblem:
                     keep.add(int(round(100 * g)))
                     continue
                 if recipe is None:
-                    srt = np.sort(sub)
-                    times = srt >> 1
-                    shape = (srt & 1).astype(np.int8)
-                    shape[1:] += 2 * (times[1:] == times[:-1])
-                    recipe = self._recipes.get(shape.tobytes()) or _km_recipe(srt.tolist())
+                    recipe = self._recipe(np.sort(sub))
                     order = members[np.argsort(sub, kind="stable")]
                 r = recipe[k]
                 if r is not None and r[0] == r[1]:
