@@ -4,7 +4,8 @@ The session's ``book`` build is served on 127.0.0.1 by a ``http.server`` thread 
 every page is opened in headless Chromium (``/usr/bin/chromium``: nothing downloads a
 browser; never run ``playwright install``). Checked on every page, whatever chapters
 exist: no console error, no failed request, no request leaving localhost (each one is
-recorded and aborted), every image decoded with a non-zero natural size, alt text on
+recorded; the browser sends it to a closed local port, :data:`PROXY`, where it fails at
+once), every image decoded with a non-zero natural size, alt text on
 every figure image, every internal link and anchor resolving. French search finds a
 term's page. Accessibility: axe-core (npm, pinned by ``package-lock.json``, installed by
 ``make setup`` into ``node_modules/``) is injected into every page and finds no WCAG 2.0,
@@ -40,6 +41,10 @@ pytestmark = pytest.mark.build
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: Every request for another machine goes to a closed port of this one and fails at once.
+#: Requests are watched, not intercepted: interception would turn off Chromium's cache,
+#: and every page would load and compile the theme's scripts and styles again.
+PROXY = {"server": "http://127.0.0.1:9", "bypass": "127.0.0.1,localhost,[::1]"}
 SCREENSHOTS = {
     "accueil": "index",
     "kaplan-meier": "chapters/these/06-etude-retrospective",
@@ -137,7 +142,8 @@ def browser():
         pytest.fail(f"{CHROMIUM} absent : lancer `bash .ci/system-packages.sh` (paquet chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS,
+                              proxy=PROXY)
         yield b
         b.close()
 
@@ -147,15 +153,33 @@ def local(url: str) -> bool:
     return url.startswith(("data:", "blob:")) or (urlsplit(url).hostname or "") in LOCAL_HOSTS
 
 
+#: The book's icon (``bookbuild.sphinx.assets``): the browser fetches it once, after the
+#: page has loaded, so the next navigation may cancel it.
+ICON = "/_static/favicon.svg"
+
+
+def left_behind(request) -> bool:
+    """The icon's request, cancelled because the page was left (not a failure of the page;
+    a missing icon is still an HTTP error)."""
+    return request.failure == "net::ERR_ABORTED" and urlsplit(request.url).path.endswith(ICON)
+
+
 def watch(page, note: Callable[[str], None], where: Callable[[], str]) -> None:
     """Report through ``note`` the console errors, exceptions, failed requests and HTTP
     errors of ``page`` (either Playwright API), each prefixed with the page ``where()``."""
     page.on("console", lambda m: m.type == "error" and note(
         f"{where()}: erreur console {m.text} ({m.location.get('url')})"))
     page.on("pageerror", lambda e: note(f"{where()}: exception JS {e}"))
-    page.on("requestfailed", lambda r: note(f"{where()}: requête échouée {r.url} ({r.failure})"))
+    page.on("requestfailed", lambda r: left_behind(r) or note(
+        f"{where()}: requête échouée {r.url} ({r.failure})"))
     page.on("response", lambda r: r.status >= 400 and note(
         f"{where()}: HTTP {r.status} pour {r.url}"))
+
+
+def outside(note: Callable[[str], None], where: Callable[[], str]) -> Callable:
+    """A request listener that reports through ``note`` every request leaving localhost."""
+    return lambda request: local(request.url) or note(
+        f"{where()}: requête hors localhost {request.url}")
 
 
 class Recorder:
@@ -164,14 +188,7 @@ class Recorder:
     def __init__(self, context):
         self.problems: list[str] = []
         self.page_url = ""
-        context.route("**/*", self._route)
-
-    def _route(self, route):
-        if local(route.request.url):
-            route.continue_()
-        else:
-            self.problems.append(f"{self.page_url}: requête hors localhost {route.request.url}")
-            route.abort()
+        context.on("request", outside(self.problems.append, lambda: self.page_url))
 
     def watch(self, page) -> None:
         watch(page, self.problems.append, lambda: self.page_url)
@@ -225,15 +242,7 @@ async def _tab(context, queue, visit, found: Crawl, record: bool) -> None:
     """One tab: take pages from ``queue`` until it is empty, recording their problems."""
     page = await context.new_page()
     current = {"rel": ""}
-
-    async def route(route):
-        if local(route.request.url):
-            await route.continue_()
-        else:
-            found.problems.append(f"{current['rel']}: requête hors localhost {route.request.url}")
-            await route.abort()
-
-    await page.route("**/*", route)
+    page.on("request", outside(found.problems.append, lambda: current["rel"]))
     if record:
         watch(page, found.problems.append, lambda: current["rel"])
     while not queue.empty():
@@ -250,7 +259,8 @@ async def _crawl(base: str, pages: list[str]) -> Crawl:
 
     found = Crawl(base)
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS,
+                                          proxy=PROXY)
         desktop = await browser.new_context(viewport={"width": 1280, "height": 900},
                                             locale="fr-FR", service_workers="block")
         phone = await browser.new_context(viewport=PHONE, locale="fr-FR",
