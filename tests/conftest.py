@@ -18,9 +18,10 @@ is the fast tier).
 
 The fast tier runs first. The builds overlap it and each other: ``book`` and ``twin_book``
 start when collection ends (:func:`pytest_collection_finish`); as soon as ``book`` is
-built, the first rebuild of ``rebuilt_book``, the PDF of ``pdf_book`` and the browser's
-visit of every page start in the background (:func:`book`). Each fixture waits for its
-build and fails with its output, as a build run in place would.
+built, the first rebuild of ``rebuilt_book``, the PDF of ``pdf_book``, the nbval runs
+over every chapter and the browser's visit of every page start in the background
+(:func:`book`); the readers of the twin, whose chain of builds is the longest, run last.
+Each fixture waits for its build and fails with its output, as a build run in place would.
 
 How to add a test without adding a build:
 
@@ -53,7 +54,6 @@ import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from unittest import mock
 
 import pytest
 
@@ -65,6 +65,8 @@ GUARDED = ("_build", "figures", "data")
 SCRATCH_ENV = ("THERAPYBOOK_FIGURES", "THERAPYBOOK_PROVENANCE_DIR", "THERAPYBOOK_BUILD_DIR")
 #: Fixtures that build the book: a test using one is marked ``build``.
 BUILD_FIXTURES = {"book", "pdf_book", "rebuilt_book", "twin_book", "real_data_book"}
+#: Fixtures of the twin's chain of builds (see :func:`start_twin`).
+TWIN_FIXTURES = {"twin_book", "real_data_book"}
 #: ``SOURCE_DATE_EPOCH`` of the session's builds (2026-01-01 12:00 UTC): the scratch copies
 #: are no git checkout, and the reproducibility test compares two builds of that date.
 EPOCH = "1767268800"
@@ -102,23 +104,30 @@ def pytest_configure(config) -> None:
     config._therapybook_rebuild = None  # see book()
     config._therapybook_crawl = None  # see book()
     config._therapybook_pdf = None  # see book()
+    config._therapybook_nbval = None  # see book()
     config._therapybook_twin = None  # see start_twin()
     config._therapybook_real = None  # see start_twin()
 
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Mark ``build`` (slow) every test that uses a built book or runs R; run the fast
-    tier first (it runs while the session's first builds are under way) and the failing
-    builds in ``book``'s folder last."""
+    tier first (it runs while the session's first builds are under way), then the other
+    tests, the failing builds in ``book``'s folder (they wait for the background PDF
+    there, see :func:`idle_book`) and, last, the readers of the twin: its builds are the
+    longest chain (cold on one process, then real-data HTML and PDF), and the tests before
+    them run while it builds."""
     for item in items:
         if (BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))
                 or item.get_closest_marker("r")):
             item.add_marker(pytest.mark.build)
-    def tier(item) -> int:  # fast tier, builds, then builds in book's folder (last: they
-        # wait for the background PDF there, see idle_book)
+
+    def tier(item) -> int:
         if not item.get_closest_marker("build"):
             return 0
-        return 2 if "idle_book" in getattr(item, "fixturenames", ()) else 1
+        names = set(getattr(item, "fixturenames", ()))
+        if names & TWIN_FIXTURES:
+            return 3
+        return 2 if "idle_book" in names else 1
 
     items.sort(key=tier)  # stable: each tier keeps the files' order
 
@@ -149,8 +158,10 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     config = session.config
     rebuild = getattr(config, "_therapybook_rebuild", None)
     pdf = getattr(config, "_therapybook_pdf", None)
+    nbval = getattr(config, "_therapybook_nbval", None)
     for started in [*getattr(config, "_therapybook_started", {}).values(),
-                    *([rebuild[3]] if rebuild else []), *([pdf] if pdf else [])]:
+                    *([rebuild[3]] if rebuild else []), *([pdf] if pdf else []),
+                    *([nbval] if nbval else [])]:
         started.stop()
     before = getattr(session.config, "_therapybook_tree", None)
     if before is None:
@@ -237,12 +248,14 @@ def execute_chapter(chapter: Path, scratch: Path, **env_extra: str):
     import jupytext
     import nbclient
 
-    env = {"THERAPYBOOK_FIGURES": str(scratch / "figures"),
+    env = {**os.environ, "THERAPYBOOK_FIGURES": str(scratch / "figures"),
            "THERAPYBOOK_PROVENANCE_DIR": str(scratch / "provenance"), **env_extra}
     nb = jupytext.read(chapter)
-    with mock.patch.dict(os.environ, env):
-        nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                resources={"metadata": {"path": str(chapter.parent)}}).execute()
+    # The kernel's own environment (jupyter_client's ``env``): this process's is not
+    # changed, and the background threads of the session never see it.
+    nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(chapter.parent)}}
+                            ).execute(env=env)
     return nb
 
 
@@ -279,9 +292,10 @@ def book(request) -> Path:
     Read only: no test may change it (see the module's docstring). If a selected test
     rebuilds it (``rebuilt_book``), the copy is taken and its first rebuild started here,
     before any test reads ``book``, so that it builds while they run; so do the PDF of
-    ``pdf_book`` (in this folder: a test that runs a build here asks for :func:`idle_book`)
-    and the browser's visit of every page (``tests/test_browser.py``), which reads only
-    the published pages.
+    ``pdf_book`` (in this folder: a test that runs a build here asks for :func:`idle_book`),
+    the nbval runs over every chapter (``tests/test_chapters_nbval.py``: they need no
+    book, but by now the fast tier is over) and the browser's visit of every page
+    (``tests/test_browser.py``), which reads only the published pages.
     """
     config = request.config
     started = config._therapybook_started.get("book")
@@ -297,6 +311,11 @@ def book(request) -> Path:
     if "pdf_book" in config._therapybook_needed:  # see idle_book()
         config._therapybook_pdf = Started(folder, *command(folder, "pdf",
                                                            SOURCE_DATE_EPOCH=EPOCH))
+    if "nbval_runs" in config._therapybook_needed:
+        import test_chapters_nbval
+
+        config._therapybook_nbval = test_chapters_nbval.start(
+            config._therapybook_scratch / "nbval")
     if "crawl" in config._therapybook_needed:
         import test_browser
 

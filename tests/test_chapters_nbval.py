@@ -5,6 +5,8 @@ mirrors ``chapters/``, then ``pytest --nbval-lax`` runs them: once per session, 
 into as many concurrent runs as the machine has cores (at most two), each with its own
 figures and provenance folders, so the test never touches the working tree. Kernels
 are jupyter_client's ordinary ones, as a reader of the notebooks would start them.
+The runs need no built book: ``tests/conftest.py`` starts them (:func:`start`) in the
+background as soon as the session's book is built, when the fast tier is over.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import jupytext
 import pytest
@@ -25,33 +29,62 @@ CHAPTERS = sorted(p for p in (ROOT / "chapters").rglob("*.md")
 SHARDS = max(1, min(2, os.cpu_count() or 1))
 
 
-@pytest.fixture(scope="module")
-def notebooks(tmp_path_factory):
-    out = tmp_path_factory.mktemp("nbval")
+@dataclass(frozen=True)
+class Runs:
+    """The notebooks of the chapters and the nbval runs started on them."""
+
+    paths: list[Path]
+    procs: list[subprocess.Popen]
+    #: each run's output (a file: a run is never blocked on a full pipe)
+    outputs: list[Path]
+
+    def wait(self) -> list[tuple[str, int]]:
+        """Output and exit code of each run, once they are over."""
+        return [(out.read_text(encoding="utf-8"), proc.wait())
+                for proc, out in zip(self.procs, self.outputs, strict=True)]
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def start(scratch: Path) -> Runs:
+    """Convert every chapter into a notebook under ``scratch`` and start the nbval runs."""
+    folder = scratch / "notebooks"
     paths = []
     for md in CHAPTERS:
-        target = out / md.relative_to(ROOT).with_suffix(".ipynb")
+        target = folder / md.relative_to(ROOT).with_suffix(".ipynb")
         target.parent.mkdir(parents=True, exist_ok=True)
         jupytext.write(jupytext.read(md), target)
         paths.append(target)
-    return out, paths
-
-
-def test_every_chapter_executes_under_nbval(notebooks, tmp_path):
-    folder, paths = notebooks
-    assert len(paths) == len(CHAPTERS) and paths, "aucun chapitre exécutable trouvé"
-    # Largest first, dealt in turn: the shards end at about the same time.
+    # Largest first, dealt in turn: the runs end at about the same time.
     ordered = sorted(paths, key=lambda p: -p.stat().st_size)
-    runs = []
+    procs, outputs = [], []
     for i in range(SHARDS):
-        env = dict(os.environ, THERAPYBOOK_FIGURES=str(tmp_path / f"figures-{i}"),
-                   THERAPYBOOK_PROVENANCE_DIR=str(tmp_path / f"provenance-{i}"))
+        env = dict(os.environ, THERAPYBOOK_FIGURES=str(scratch / f"figures-{i}"),
+                   THERAPYBOOK_PROVENANCE_DIR=str(scratch / f"provenance-{i}"))
         env.pop("JUPYTER_DEFAULT_PROVISIONER_NAME", None)  # ordinary kernels
-        runs.append(subprocess.Popen(
-            [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
-             "--rootdir", str(folder), *map(str, ordered[i::SHARDS])],
-            cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
-    outputs = [(proc.communicate()[0], proc.returncode) for proc in runs]
+        outputs.append(scratch / f"nbval-{i}.txt")
+        with outputs[-1].open("w", encoding="utf-8") as out:
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
+                 "--rootdir", str(folder), *map(str, ordered[i::SHARDS])],
+                cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT, text=True))
+    return Runs(paths, procs, outputs)
+
+
+@pytest.fixture(scope="module")
+def nbval_runs(request, tmp_path_factory) -> Runs:
+    """The session's nbval runs (started with the book, or here if it was not)."""
+    return request.config._therapybook_nbval or start(tmp_path_factory.mktemp("nbval"))
+
+
+def test_every_chapter_executes_under_nbval(nbval_runs):
+    paths = nbval_runs.paths
+    assert len(paths) == len(CHAPTERS) and paths, "aucun chapitre exécutable trouvé"
+    outputs = nbval_runs.wait()
     for out, rc in outputs:
         assert rc == 0, out[-6000:]
     passed = sum(int(n) for out, _ in outputs for n in re.findall(r"(\d+) passed", out))
