@@ -494,10 +494,7 @@ class _SurvivalProblem:
     def _recipe(self, srt: np.ndarray) -> tuple:
         """How a curve's limits follow from its sorted codes, memoised on their order
         (events, censorings and ties), which alone decides it."""
-        times = srt >> 1
-        shape = (srt & 1).astype(np.int8)
-        shape[1:] += 2 * (times[1:] == times[:-1])
-        key = shape.tobytes()
+        key = _order_key(srt, 1)
         recipe = self._recipes.get(key)
         if recipe is None:
             recipe = self._recipes[key] = _km_recipe(srt.tolist())
@@ -539,10 +536,7 @@ class _SurvivalProblem:
         p_term = 0.0
         if self.p_value is not None:
             srt = np.sort(code * 2 + self._group)
-            times = srt >> 2
-            shape = (srt & 3).astype(np.int8)
-            shape[1:] += 4 * (times[1:] == times[:-1])
-            key = shape.tobytes()
+            key = _order_key(srt, 2)
             p = self._p.get(key)
             if p is None:
                 if len(self._p) > 200_000:
@@ -554,16 +548,14 @@ class _SurvivalProblem:
                 # the quick p differs from the reference by ulps: it decides alone when
                 # it is far from a rounding boundary and from the limit
                 verdict = _p_term(quick, self.p_value)
-                if verdict is None:
-                    pass
-                elif verdict == 0.0:
+                if verdict == 0.0:
                     p = self.p_value
-                elif bound + verdict > limit + _MARGIN:
+                elif verdict is not None and bound + verdict > limit + _MARGIN:
                     return None
                 if p is None:  # the reference test: its float (BLAS sums) is the loss's
                     p = self._p[key] = survival.logrank(t / 100.0, e, self.logrank_group).p
             if round(p, 3) != round(self.p_value, 3):
-                p_term = 0.05 + min(abs(math.log(p / self.p_value)), 3.0)
+                p_term = _p_penalty(p, self.p_value)
                 if bound + p_term > limit:
                     return None
         total = 0.0  # term by term, in the order of the plain definition
@@ -695,7 +687,23 @@ def _p_term(p: float, want: float) -> float | None:
         return None
     if round(p, 3) == r:
         return 0.0
-    return 0.05 + min(abs(math.log(p / want)), 3.0) if p > 0 else None
+    return _p_penalty(p, want) if p > 0 else None
+
+
+def _p_penalty(p: float, want: float) -> float:
+    """The loss's term for a log-rank p that does not round to the printed ``want``."""
+    return 0.05 + min(abs(math.log(p / want)), 3.0)
+
+
+def _order_key(srt: np.ndarray, bits: int) -> bytes:
+    """The order of sorted codes (``time << bits | flags``) as bytes: each code's flags, plus
+    ``1 << bits`` where it ties with the one before. A curve's limits (``bits=1``: the event
+    flag) or a log-rank statistic (``bits=2``: event and group) depend on the codes through
+    this order and their times alone (the memo keys of both)."""
+    times = srt >> bits
+    shape = (srt & ((1 << bits) - 1)).astype(np.int8)
+    shape[1:] += (1 << bits) * (times[1:] == times[:-1])
+    return shape.tobytes()
 
 
 def _target_loss(got: float, want: float) -> float:
